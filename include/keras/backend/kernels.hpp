@@ -1,0 +1,57 @@
+// The kernel seam: every heavy loop of kerascpp goes through these functions. They take raw
+// pointers with the shapes in the comments, assume validated inputs, and never allocate.
+// Each has a plain reference version (kernels_reference.cpp) that the tests trust; the fast
+// versions (BLAS, hand-written AVX2, later CUDA) live behind the same declarations.
+#pragma once
+
+#include <cstdint>
+
+namespace keras::kernels {
+
+/// Element-wise activation functions. Every derivative is expressed through the *output*
+/// y = f(z), so layers keep only their outputs for the backward pass.
+enum class Activation { linear, relu, sigmoid, tanh, softmax };
+
+/// C[M,N] = alpha * op(A) @ op(B) + beta * C, row-major. op(A) is [M,K], op(B) is [K,N].
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+          int64_t ldc);
+
+/// y[B,out] = act(x[B,in] @ W[in,out] + b[out]); b may be null.
+void dense_forward(const float* x, const float* W, const float* b, float* y, int64_t B, int64_t in,
+                   int64_t out, Activation act);
+
+/// Given dz[B,out] (gradient w.r.t. the pre-activation), writes dW[in,out] = x^T dz,
+/// db[out] = sum_b dz (if db), and dx[B,in] = dz W^T (if dx).
+void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
+                    float* dx, int64_t B, int64_t in, int64_t out);
+
+/// In place on y[rows, cols]: y = act(y). Softmax runs over each row.
+void activation_forward(float* y, int64_t rows, int64_t cols, Activation act);
+
+/// dz[rows, cols] = dy * f'(z), computed from y = f(z). dz may equal dy.
+void activation_backward(const float* y, const float* dy, float* dz, int64_t rows, int64_t cols,
+                         Activation act);
+
+/// Keras 3 Adam (epsilon added to sqrt(v), bias correction folded into alpha), over n values:
+/// m += (g - m)(1 - beta1); v += (g*g - v)(1 - beta2); w -= alpha * m / (sqrt(v) + eps).
+void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
+                 float beta2, float epsilon);
+
+/// Inverted dropout: keep each element with probability keep (mask 1/keep), else 0.
+/// mask[n] receives the scale applied to each element (0 or 1/keep).
+void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep,
+                     uint64_t seed);
+
+namespace reference {
+// Plain loops with the same contracts as above; the tests compare the fast kernels with these.
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+          int64_t ldc);
+void dense_forward(const float* x, const float* W, const float* b, float* y, int64_t B, int64_t in,
+                   int64_t out, Activation act);
+void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
+                    float* dx, int64_t B, int64_t in, int64_t out);
+}  // namespace reference
+
+}  // namespace keras::kernels
