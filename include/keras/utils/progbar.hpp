@@ -47,7 +47,7 @@ class Progbar {
   int64_t target_;
   Options opt_;
   bool dynamic_;
-  double start_, last_update_ = 0;
+  double start_, last_update_ = -1e300;  // the first update always draws
   double time_after_first_step_ = -1;
   int64_t seen_so_far_ = 0;
   size_t total_width_ = 0;
