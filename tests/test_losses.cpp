@@ -61,9 +61,21 @@ TEST_P(LossGradientTest, GradientMatchesFiniteDifferences) {
   }
 }
 
-TEST_P(LossGradientTest, FusedSoftmaxGradientMatchesFiniteDifferences) {
+INSTANTIATE_TEST_SUITE_P(
+    All, LossGradientTest,
+    ::testing::Values(
+        LossCase{"sparse_categorical_crossentropy", losses::get("sparse_categorical_crossentropy"), true, true},
+        LossCase{"sparse_from_logits", losses::SparseCategoricalCrossentropy{.from_logits = true}.make(), true, false},
+        LossCase{"categorical_crossentropy", losses::get("categorical_crossentropy"), false, true},
+        LossCase{"categorical_from_logits", losses::CategoricalCrossentropy{.from_logits = true}.make(), false, false},
+        LossCase{"mean_squared_error", losses::get("mean_squared_error"), false, false}),
+    [](const ::testing::TestParamInfo<LossCase>& param_info) { return param_info.param.name; });
+
+// The fused softmax + cross-entropy gradient (d/d softmax input) of the probability losses.
+class FusedSoftmaxGradientTest : public ::testing::TestWithParam<LossCase> {};
+
+TEST_P(FusedSoftmaxGradientTest, MatchesFiniteDifferences) {
   const auto& c = GetParam();
-  if (!c.probabilities) GTEST_SKIP() << "no softmax fusion for " << c.name;
   const int64_t B = 3, C = 4;
   auto z = predictions(B, C, false, 21);
   const auto t = targets(B, C, c.sparse, 22);
@@ -75,7 +87,7 @@ TEST_P(LossGradientTest, FusedSoftmaxGradientMatchesFiniteDifferences) {
   auto p = z;
   kernels::activation_forward(p.data(), B, C, kernels::Activation::softmax);
   std::vector<float> dz(z.size());
-  if (!c.loss->softmax_gradient(p.data(), t.data(), dz.data(), B, C)) GTEST_SKIP() << "no fused form";
+  ASSERT_TRUE(c.loss->softmax_gradient(p.data(), t.data(), dz.data(), B, C));
   for (size_t i = 0; i < z.size(); ++i) {
     const float orig = z[i], h = 1e-3f;
     z[i] = orig + h;
@@ -89,14 +101,17 @@ TEST_P(LossGradientTest, FusedSoftmaxGradientMatchesFiniteDifferences) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    All, LossGradientTest,
+    Crossentropy, FusedSoftmaxGradientTest,
     ::testing::Values(
         LossCase{"sparse_categorical_crossentropy", losses::get("sparse_categorical_crossentropy"), true, true},
-        LossCase{"sparse_from_logits", losses::SparseCategoricalCrossentropy{.from_logits = true}.make(), true, false},
-        LossCase{"categorical_crossentropy", losses::get("categorical_crossentropy"), false, true},
-        LossCase{"categorical_from_logits", losses::CategoricalCrossentropy{.from_logits = true}.make(), false, false},
-        LossCase{"mean_squared_error", losses::get("mean_squared_error"), false, false}),
+        LossCase{"categorical_crossentropy", losses::get("categorical_crossentropy"), false, true}),
     [](const ::testing::TestParamInfo<LossCase>& param_info) { return param_info.param.name; });
+
+TEST(Losses, LogitLossesAndMseHaveNoSoftmaxFusion) {
+  std::vector<float> p{0.5f, 0.5f}, t{1.0f}, dz(2);
+  EXPECT_FALSE(losses::SparseCategoricalCrossentropy{.from_logits = true}.make()->softmax_gradient(p.data(), t.data(), dz.data(), 1, 2));
+  EXPECT_FALSE(losses::get("mse")->softmax_gradient(p.data(), t.data(), dz.data(), 1, 2));
+}
 
 TEST(Losses, KerasClipsProbabilitiesAtEpsilon) {
   // p[label] = 0 would be -log(0) = inf; Keras clips to 1e-7, so the loss is -log(1e-7).
