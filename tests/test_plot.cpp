@@ -22,10 +22,11 @@ using keras::utils::Language;
 using keras::utils::Message;
 
 // gnuplot is a dependency (tools/deps/plot.txt): CI fails without it, a developer's run skips.
-#define KERASCPP_REQUIRE_GNUPLOT()                                                          \
-  if (!keras::plot::find_gnuplot()) {                                                       \
-    if (::keras::testing::require_data()) FAIL() << "gnuplot not found (apt-get install gnuplot-nox)"; \
-    GTEST_SKIP() << "gnuplot not found; apt-get install gnuplot-nox";                      \
+#define KERASCPP_REQUIRE_GNUPLOT()                                    \
+  if (!keras::plot::find_gnuplot()) {                                 \
+    if (::keras::testing::require_data())                             \
+      FAIL() << "gnuplot not found (apt-get install gnuplot-nox)";    \
+    GTEST_SKIP() << "gnuplot not found; apt-get install gnuplot-nox"; \
   }
 
 // Sets (or, with nullptr, unsets) an environment variable for the scope.
@@ -33,12 +34,16 @@ class ScopedEnv {
  public:
   ScopedEnv(const char* name, const char* value) : name_(name) {
     if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
+    if (value)
+      ::setenv(name, value, 1);
+    else
+      ::unsetenv(name);
   }
   ~ScopedEnv() {
-    if (old_) ::setenv(name_.c_str(), old_->c_str(), 1);
-    else ::unsetenv(name_.c_str());
+    if (old_)
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    else
+      ::unsetenv(name_.c_str());
   }
   ScopedEnv(const ScopedEnv&) = delete;
   ScopedEnv& operator=(const ScopedEnv&) = delete;
@@ -60,7 +65,8 @@ keras::ByteArray digits(int64_t n) {
   keras::ByteArray x(keras::Shape{n, 28, 28});
   for (int64_t i = 0; i < n; ++i)
     for (int64_t r = 4; r < 24; ++r)
-      for (int64_t c = 0; c < 4; ++c) x.at({i, r, (6 + 2 * i + c) % 28}) = static_cast<uint8_t>(255 - 8 * c);
+      for (int64_t c = 0; c < 4; ++c)
+        x.at({i, r, (6 + 2 * i + c) % 28}) = static_cast<uint8_t>(255 - 8 * c);
   return x;
 }
 
@@ -79,13 +85,19 @@ struct Colour {
   int r, g, b;
 };
 bool near(std::array<uint8_t, 3> px, Colour c, int tolerance) {
-  return std::abs(px[0] - c.r) <= tolerance && std::abs(px[1] - c.g) <= tolerance && std::abs(px[2] - c.b) <= tolerance;
+  return std::abs(px[0] - c.r) <= tolerance && std::abs(px[1] - c.g) <= tolerance &&
+         std::abs(px[2] - c.b) <= tolerance;
 }
 // Anti-aliased text is lighter than its colour; these accept the core of a glyph's stroke only.
-bool greenish(std::array<uint8_t, 3> px) { return px[1] > 90 && px[0] < 100 && px[2] < 100 && px[1] > px[0] + 50; }
-bool reddish(std::array<uint8_t, 3> px) { return px[0] > 180 && px[1] < 110 && px[2] < 110 && px[0] > px[1] + 100; }
+bool greenish(std::array<uint8_t, 3> px) {
+  return px[1] > 90 && px[0] < 100 && px[2] < 100 && px[1] > px[0] + 50;
+}
+bool reddish(std::array<uint8_t, 3> px) {
+  return px[0] > 180 && px[1] < 110 && px[2] < 110 && px[0] > px[1] + 100;
+}
 
-int count_in(const RgbImage& img, int x0, int y0, int x1, int y1, bool (*pred)(std::array<uint8_t, 3>)) {
+int count_in(const RgbImage& img, int x0, int y0, int x1, int y1,
+             bool (*pred)(std::array<uint8_t, 3>)) {
   int n = 0;
   for (int y = y0; y < y1; ++y)
     for (int x = x0; x < x1; ++x) n += pred(img.at(x, y));
@@ -130,10 +142,12 @@ TEST(I18n, TutorialWording) {
   EXPECT_EQ(zh(Message::training_series, "损失"), "训练损失");
   EXPECT_EQ(zh(Message::validation_series, "准确率"), "验证准确率");
   EXPECT_EQ(zh(Message::curve_title, "损失"), "损失曲线");
-  EXPECT_EQ(keras::utils::format(keras::utils::tr(Message::prediction_title, Language::zh), {"7", "7"}),
-            "预测: 7, 真实: 7");
-  EXPECT_EQ(keras::utils::format(keras::utils::tr(Message::prediction_title, Language::en), {"7", "1"}),
-            "Pred: 7, True: 1");
+  EXPECT_EQ(
+      keras::utils::format(keras::utils::tr(Message::prediction_title, Language::zh), {"7", "7"}),
+      "预测: 7, 真实: 7");
+  EXPECT_EQ(
+      keras::utils::format(keras::utils::tr(Message::prediction_title, Language::en), {"7", "1"}),
+      "Pred: 7, True: 1");
   EXPECT_EQ(keras::utils::tr(Message::test_accuracy, Language::en), "Test accuracy");
 }
 
@@ -183,7 +197,8 @@ TEST(PlotHistory, TwoPanelsWithBothSeries) {
     EXPECT_GT(count_in(img, x0, 0, x1, 400, +is_blue), 200) << "panel " << panel;
     EXPECT_GT(count_in(img, x0, 0, x1, 400, +is_orange), 200) << "panel " << panel;
   }
-  EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"training.png"});  // no temporary file left
+  EXPECT_EQ(entries(dir.path()),
+            std::vector<std::string>{"training.png"});  // no temporary file left
 }
 
 TEST(PlotHistory, EveryMetricGetsAPanelAndSizesFollowFigsize) {
@@ -224,13 +239,17 @@ TEST(PlotHistory, SvgKeepsUnderscoresLiteral) {
 
 TEST(PlotHistory, BadArguments) {
   TempDir dir;
-  EXPECT_THROW(keras::plot::history(std::map<std::string, std::vector<double>>{}, dir / "h.png"), keras::ValueError);
-  const std::string unknown =
-      error_of([&] { keras::plot::history(tutorial_history(), dir / "h.png", {.metrics = {"mse"}}); });
-  EXPECT_NE(unknown.find("'mse' is not in the history (it has: accuracy, loss)"), std::string::npos) << unknown;
-  const std::string format = error_of([&] { keras::plot::history(tutorial_history(), dir / "h.jpg"); });
+  EXPECT_THROW(keras::plot::history(std::map<std::string, std::vector<double>>{}, dir / "h.png"),
+               keras::ValueError);
+  const std::string unknown = error_of(
+      [&] { keras::plot::history(tutorial_history(), dir / "h.png", {.metrics = {"mse"}}); });
+  EXPECT_NE(unknown.find("'mse' is not in the history (it has: accuracy, loss)"), std::string::npos)
+      << unknown;
+  const std::string format =
+      error_of([&] { keras::plot::history(tutorial_history(), dir / "h.jpg"); });
   EXPECT_NE(format.find("*.png or *.svg"), std::string::npos) << format;
-  EXPECT_THROW(keras::plot::history(tutorial_history(), dir / "h.png", {.figsize = {-1, 4}}), keras::ValueError);
+  EXPECT_THROW(keras::plot::history(tutorial_history(), dir / "h.png", {.figsize = {-1, 4}}),
+               keras::ValueError);
   EXPECT_TRUE(entries(dir.path()).empty());
 }
 
@@ -260,7 +279,8 @@ TEST(PlotPredictions, TitleGreenWhenRightRedWhenWrong) {
   KERASCPP_REQUIRE_GNUPLOT();
   TempDir dir;
   // Image 0: predicted 7, true 7 (right). Image 1: predicted 3, true 8 (wrong).
-  keras::plot::predictions(digits(2), labels({7, 8}), one_hot({7, 3}), dir / "p.png", {.n = 2, .lang = Language::zh});
+  keras::plot::predictions(digits(2), labels({7, 8}), one_hot({7, 3}), dir / "p.png",
+                           {.n = 2, .lang = Language::zh});
   const RgbImage img = read_png(dir / "p.png");
   ASSERT_EQ(img.width, 480);
   ASSERT_EQ(img.height, 200);
@@ -270,7 +290,8 @@ TEST(PlotPredictions, TitleGreenWhenRightRedWhenWrong) {
   EXPECT_GT(count_in(img, 240, 0, 480, band, reddish), 40);
   EXPECT_EQ(count_in(img, 240, 0, 480, band, greenish), 0);
   // The images themselves are gray: no colour anywhere below the titles.
-  EXPECT_EQ(count_in(img, 0, band, 480, 200, greenish) + count_in(img, 0, band, 480, 200, reddish), 0);
+  EXPECT_EQ(count_in(img, 0, band, 480, 200, greenish) + count_in(img, 0, band, 480, 200, reddish),
+            0);
 }
 
 TEST(PlotPredictions, FloatAndByteImagesLookTheSame) {
@@ -280,22 +301,27 @@ TEST(PlotPredictions, FloatAndByteImagesLookTheSame) {
   const keras::Tensor xf = x.astype<float>() / 255.0f;  // the tutorial's preprocessing
   const auto y = labels({1, 2, 3});
   keras::plot::predictions(x, y, one_hot({1, 2, 3}), dir / "bytes.png", {.n = 3});
-  keras::plot::predictions(xf.reshape({3, 28, 28, 1}), y, one_hot({1, 2, 3}), dir / "floats.png", {.n = 3});
-  EXPECT_EQ(read_png(dir / "bytes.png").rgb, read_png(dir / "floats.png").rgb);  // imshow scales each image
+  keras::plot::predictions(xf.reshape({3, 28, 28, 1}), y, one_hot({1, 2, 3}), dir / "floats.png",
+                           {.n = 3});
+  EXPECT_EQ(read_png(dir / "bytes.png").rgb,
+            read_png(dir / "floats.png").rgb);  // imshow scales each image
 }
 
 TEST(PlotPredictions, ClassNamesForFashionMnist) {
   KERASCPP_REQUIRE_GNUPLOT();
   TempDir dir;
-  const std::vector<std::string> fashion{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                         "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-  keras::plot::predictions(digits(4), labels({9, 0, 8, 2}), one_hot({9, 0, 7, 2}), dir / "fashion.png",
+  const std::vector<std::string> fashion{"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                         "Coat",        "Sandal",    "Shirt",    "Sneaker",
+                                         "Bag",         "Ankle boot"};
+  keras::plot::predictions(digits(4), labels({9, 0, 8, 2}), one_hot({9, 0, 7, 2}),
+                           dir / "fashion.png",
                            {.n = 4, .class_names = fashion, .lang = Language::en});
   const RgbImage img = read_png(dir / "fashion.png");
   EXPECT_EQ(img.width, 960);
   EXPECT_GT(count_in(img, 480, 0, 720, 50, reddish), 20);  // Sneaker for a Bag
   const std::string missing = error_of([&] {
-    keras::plot::predictions(digits(1), labels({9}), one_hot({9}), dir / "x.png", {.n = 1, .class_names = {"a", "b"}});
+    keras::plot::predictions(digits(1), labels({9}), one_hot({9}), dir / "x.png",
+                             {.n = 1, .class_names = {"a", "b"}});
   });
   EXPECT_NE(missing.find("class 9 of image 0 has no name"), std::string::npos) << missing;
 }
@@ -305,11 +331,15 @@ TEST(PlotPredictions, BadShapes) {
   const auto x = digits(3);
   const auto y = labels({1, 2, 3});
   const auto p = one_hot({1, 2, 3});
-  const std::string few = error_of([&] { keras::plot::predictions(x, y, p, dir / "p.png", {.n = 10}); });
+  const std::string few =
+      error_of([&] { keras::plot::predictions(x, y, p, dir / "p.png", {.n = 10}); });
   EXPECT_NE(few.find("images hold 3 images, fewer than n = 10"), std::string::npos) << few;
-  EXPECT_THROW(keras::plot::predictions(x.reshape({3, 784}), y, p, dir / "p.png", {.n = 3}), keras::ValueError);
-  EXPECT_THROW(keras::plot::predictions(x, y.head(2), p, dir / "p.png", {.n = 3}), keras::ValueError);
-  EXPECT_THROW(keras::plot::predictions(x, y, p.reshape({30}), dir / "p.png", {.n = 3}), keras::ValueError);
+  EXPECT_THROW(keras::plot::predictions(x.reshape({3, 784}), y, p, dir / "p.png", {.n = 3}),
+               keras::ValueError);
+  EXPECT_THROW(keras::plot::predictions(x, y.head(2), p, dir / "p.png", {.n = 3}),
+               keras::ValueError);
+  EXPECT_THROW(keras::plot::predictions(x, y, p.reshape({30}), dir / "p.png", {.n = 3}),
+               keras::ValueError);
   EXPECT_THROW(keras::plot::predictions(x, y, p, dir / "p.png", {.n = 0}), keras::ValueError);
   EXPECT_TRUE(entries(dir.path()).empty());
 }
@@ -388,7 +418,8 @@ TEST(PlotChinese, TitlesRenderAsGlyphsFromACjkFont) {
   const TitleInk ink = title_ink(zh);
   ASSERT_GT(ink.image_top, 0);
   ASSERT_GE(ink.first_row, 0) << "no title drawn";
-  const int line_px = static_cast<int>(12 * 100 / 72.0 * 1.6);  // one 12 pt line at 100 dpi, generous
+  const int line_px =
+      static_cast<int>(12 * 100 / 72.0 * 1.6);  // one 12 pt line at 100 dpi, generous
   EXPECT_LE(ink.last_row - ink.first_row + 1, line_px) << "the Chinese title is not a line of text";
   // Six Chinese characters carry much more ink than the English title's letters alone would.
   EXPECT_GT(ink.pixels, title_ink(en).pixels / 2);
@@ -398,9 +429,11 @@ TEST(PlotChinese, TitlesRenderAsGlyphsFromACjkFont) {
 
 TEST(PlotFiles, MissingDirectory) {
   TempDir dir;
-  const std::string message = error_of([&] { keras::plot::history(tutorial_history(), dir / "nope" / "h.png"); });
-  EXPECT_NE(message.find("directory " + (dir / "nope").string() + " does not exist; create it first"),
-            std::string::npos)
+  const std::string message =
+      error_of([&] { keras::plot::history(tutorial_history(), dir / "nope" / "h.png"); });
+  EXPECT_NE(
+      message.find("directory " + (dir / "nope").string() + " does not exist; create it first"),
+      std::string::npos)
       << message;
   EXPECT_TRUE(entries(dir.path()).empty());
 }
@@ -419,7 +452,8 @@ TEST(PlotFiles, DirectoryNotWritable) {
   const std::string message = error_of([&] {
     keras::plot::predictions(digits(1), labels({1}), one_hot({1}), locked / "p.png", {.n = 1});
   });
-  EXPECT_NE(message.find("cannot create a file in directory " + locked.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("cannot create a file in directory " + locked.string()), std::string::npos)
+      << message;
   EXPECT_NE(message.find("choose a writable directory"), std::string::npos) << message;
   EXPECT_EQ(entries(locked), before);
   if (locked != "/sys") fs::permissions(locked, fs::perms::owner_all);
@@ -428,7 +462,8 @@ TEST(PlotFiles, DirectoryNotWritable) {
 TEST(PlotFiles, TargetIsADirectory) {
   TempDir dir;
   fs::create_directory(dir / "training.png");
-  const std::string message = error_of([&] { keras::plot::history(tutorial_history(), dir / "training.png"); });
+  const std::string message =
+      error_of([&] { keras::plot::history(tutorial_history(), dir / "training.png"); });
   EXPECT_NE(message.find("it is a directory"), std::string::npos) << message;
   EXPECT_EQ(entries(dir.path()), std::vector<std::string>{"training.png"});
 }
@@ -437,7 +472,8 @@ TEST(PlotFiles, GnuplotMissingSaysHowToInstall) {
   TempDir dir;
   ScopedEnv env("KERASCPP_GNUPLOT", (dir / "no-such-gnuplot").c_str());
   EXPECT_FALSE(keras::plot::find_gnuplot());
-  const std::string message = error_of([&] { keras::plot::history(tutorial_history(), dir / "h.png"); });
+  const std::string message =
+      error_of([&] { keras::plot::history(tutorial_history(), dir / "h.png"); });
   EXPECT_NE(message.find("apt-get install gnuplot-nox"), std::string::npos) << message;
   EXPECT_TRUE(entries(dir.path()).empty());
 }
@@ -456,7 +492,8 @@ TEST(PlotFiles, FailingGnuplotLeavesNoPartialFileAndKeepsTheOldOne) {
   const fs::path out = dir / "out";
   fs::create_directory(out);
   std::ofstream(out / "training.png") << "the previous picture";
-  const std::string message = error_of([&] { keras::plot::history(tutorial_history(), out / "training.png"); });
+  const std::string message =
+      error_of([&] { keras::plot::history(tutorial_history(), out / "training.png"); });
   EXPECT_NE(message.find("failed drawing"), std::string::npos) << message;
   EXPECT_NE(message.find("fake gnuplot: out of ink"), std::string::npos) << message;
   EXPECT_EQ(entries(out), std::vector<std::string>{"training.png"});

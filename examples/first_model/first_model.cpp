@@ -8,7 +8,6 @@
 //
 // --lang defaults to the locale's language ($LC_ALL, $LC_MESSAGES, $LANG: zh_* -> Chinese,
 // anything else -> English); `--lang zh` gives the tutorial's Chinese wording.
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -96,9 +95,7 @@ int main(int argc, char** argv) try {
   // Step 7: evaluate
   auto scores = model.evaluate(x_test, y_test, {.verbose = 0});
   const double test_acc = scores[1];
-  char accuracy[32];
-  std::snprintf(accuracy, sizeof accuracy, "%.4f", test_acc);
-  std::cout << "\n" << tr(Message::test_accuracy) << ": " << accuracy << "\n";
+  std::printf("\n%s: %.4f\n", std::string(tr(Message::test_accuracy)).c_str(), test_acc);
 
   // Step 8: predict
   auto predictions = model.predict(x_test.head(5));

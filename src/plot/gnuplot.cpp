@@ -32,7 +32,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 bool is_executable_file(const fs::path& p) {
   std::error_code ec;
@@ -74,9 +76,9 @@ class Fd {
 };
 
 struct ChildResult {
-  int status = 0;          ///< exit status, or 128 + signal number
-  bool read_all = true;    ///< whether the child read its whole input
-  std::string errors;      ///< what it wrote to stderr (the last 64 KiB)
+  int status = 0;        ///< exit status, or 128 + signal number
+  bool read_all = true;  ///< whether the child read its whole input
+  std::string errors;    ///< what it wrote to stderr (the last 64 KiB)
 };
 
 // Runs `program -d` (-d: no init files, so a user's ~/.gnuplot cannot change the pictures) with
@@ -86,7 +88,8 @@ ChildResult run_gnuplot(const fs::path& program, std::string_view input) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
     throw IOError("plot: cannot create a pipe to gnuplot: " + errno_text(errno));
   Fd to_child(sv[0]), child_in(sv[1]);
-  if (::pipe2(ep, O_CLOEXEC) != 0) throw IOError("plot: cannot create a pipe from gnuplot: " + errno_text(errno));
+  if (::pipe2(ep, O_CLOEXEC) != 0)
+    throw IOError("plot: cannot create a pipe from gnuplot: " + errno_text(errno));
   Fd from_child(ep[0]), child_err(ep[1]);
 
   posix_spawn_file_actions_t actions;
@@ -137,7 +140,8 @@ ChildResult run_gnuplot(const fs::path& program, std::string_view input) {
         const ssize_t r = ::read(from_child.get(), buf, sizeof buf);
         if (r > 0) {
           result.errors.append(buf, static_cast<size_t>(r));
-          if (result.errors.size() > kMaxErrors) result.errors.erase(0, result.errors.size() - kMaxErrors);
+          if (result.errors.size() > kMaxErrors)
+            result.errors.erase(0, result.errors.size() - kMaxErrors);
         } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
           reading = false;
         }
@@ -183,8 +187,9 @@ class TempFile {
     std::string name = (dir / leaf).string();
     const int fd = ::mkstemp(name.data());
     if (fd < 0)
-      throw IOError("plot: cannot write " + target.string() + ": cannot create a file in directory " +
-                    dir.string() + " (" + errno_text(errno) + "); choose a writable directory");
+      throw IOError("plot: cannot write " + target.string() +
+                    ": cannot create a file in directory " + dir.string() + " (" +
+                    errno_text(errno) + "); choose a writable directory");
     ::fchmod(fd, 0644);  // mkstemp's 0600 would make the picture private
     ::close(fd);
     path_ = name;
@@ -201,7 +206,9 @@ class TempFile {
   void commit() {
     std::error_code ec;
     fs::rename(path_, target_, ec);
-    if (ec) throw IOError("plot: cannot rename " + path_.string() + " to " + target_.string() + ": " + ec.message());
+    if (ec)
+      throw IOError("plot: cannot rename " + path_.string() + " to " + target_.string() + ": " +
+                    ec.message());
     path_.clear();
   }
 
@@ -216,14 +223,17 @@ std::string terminal(const Canvas& c) {
     // Sizes in the script are points. pngcairo draws a line width of 1 as 1 px (so lines scale
     // by dpi / 72) and text at 96 px per inch (so fonts scale by dpi / 96), measured.
     const double line_scale = c.dpi / 72, font_scale = c.dpi / 96;
-    std::snprintf(buf, sizeof buf,
-                  "set terminal pngcairo size %ld,%ld noenhanced font %s fontscale %.6g linewidth %.6g "
-                  "background '#ffffff'\n",
-                  std::lround(c.width_in * c.dpi), std::lround(c.height_in * c.dpi), font.c_str(), font_scale, line_scale);
+    std::snprintf(
+        buf, sizeof buf,
+        "set terminal pngcairo size %ld,%ld noenhanced font %s fontscale %.6g linewidth %.6g "
+        "background '#ffffff'\n",
+        std::lround(c.width_in * c.dpi), std::lround(c.height_in * c.dpi), font.c_str(), font_scale,
+        line_scale);
   } else {
     // SVG user units are points (as matplotlib's SVGs).
     std::snprintf(buf, sizeof buf,
-                  "set terminal svg size %.6g,%.6g fixed noenhanced font %s linewidth 1 background '#ffffff'\n",
+                  "set terminal svg size %.6g,%.6g fixed noenhanced font %s linewidth 1 background "
+                  "'#ffffff'\n",
                   c.width_pt(), c.height_pt(), font.c_str());
   }
   return std::string(buf) + "set encoding utf8\n";
@@ -240,15 +250,16 @@ Format format_for(const fs::path& path) {
                    "': name the file *.png or *.svg");
 }
 
-Canvas make_canvas(const fs::path& path, double width_in, double height_in, double dpi, std::string font,
-                   std::string_view what) {
+Canvas make_canvas(const fs::path& path, double width_in, double height_in, double dpi,
+                   std::string font, std::string_view what) {
   auto bad = [&](const std::string& problem) {
     return ValueError("plot::" + std::string(what) + ": " + problem);
   };
   if (!(width_in > 0 && height_in > 0 && width_in < 1000 && height_in < 1000))
     throw bad("figsize {" + std::to_string(width_in) + ", " + std::to_string(height_in) +
               "} is not a size in inches (both must be in (0, 1000))");
-  if (!(dpi >= 10 && dpi <= 2000)) throw bad("dpi " + std::to_string(dpi) + " is outside [10, 2000]");
+  if (!(dpi >= 10 && dpi <= 2000))
+    throw bad("dpi " + std::to_string(dpi) + " is outside [10, 2000]");
   if (font.empty()) throw bad("font is empty: give a family name such as 'DejaVu Sans'");
   return Canvas{width_in, height_in, dpi, std::move(font), format_for(path)};
 }
@@ -256,9 +267,12 @@ Canvas make_canvas(const fs::path& path, double width_in, double height_in, doub
 std::string quote(std::string_view text) {
   std::string out = "'";
   for (char ch : text) {
-    if (ch == '\'') out += "''";
-    else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) out += ' ';
-    else out += ch;
+    if (ch == '\'')
+      out += "''";
+    else if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+      out += ' ';
+    else
+      out += ch;
   }
   return out + "'";
 }
@@ -301,7 +315,8 @@ void render(const fs::path& path, const Canvas& canvas, std::string_view command
   if (!fs::is_directory(dir_status))
     throw IOError("plot: cannot write " + name + ": " + dir.string() + " is not a directory");
   if (fs::is_directory(path, ec))
-    throw IOError("plot: cannot write " + name + ": it is a directory; give a file name such as training.png");
+    throw IOError("plot: cannot write " + name +
+                  ": it is a directory; give a file name such as training.png");
   TempFile tmp(dir, path);  // fails early, before gnuplot runs, when the directory is not writable
 
   const auto program = find_gnuplot();
@@ -318,8 +333,8 @@ void render(const fs::path& path, const Canvas& canvas, std::string_view command
   script += "\nunset output\n";
   const ChildResult r = run_gnuplot(*program, script);
   if (r.status != 0 || !r.read_all)
-    throw IOError("plot: gnuplot (" + program->string() + ") failed drawing " + name + " (exit status " +
-                  std::to_string(r.status) + "): " + tail_lines(r.errors, 4));
+    throw IOError("plot: gnuplot (" + program->string() + ") failed drawing " + name +
+                  " (exit status " + std::to_string(r.status) + "): " + tail_lines(r.errors, 4));
   if (fs::file_size(tmp.path(), ec) == 0 || ec)
     throw IOError("plot: gnuplot (" + program->string() + ") wrote nothing for " + name + ": " +
                   tail_lines(r.errors, 4));

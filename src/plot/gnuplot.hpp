@@ -12,8 +12,8 @@ namespace keras::plot::detail {
 /// matplotlib's look (its default style), shared by the pictures.
 namespace style {
 inline constexpr std::string_view font = "DejaVu Sans";
-inline constexpr double font_size = 10;        ///< pt: ticks, axis labels, legend
-inline constexpr double title_size = 12;       ///< pt: axes titles
+inline constexpr double font_size = 10;                ///< pt: ticks, axis labels, legend
+inline constexpr double title_size = 12;               ///< pt: axes titles
 inline constexpr std::string_view blue = "#1f77b4";    ///< colour C0
 inline constexpr std::string_view orange = "#ff7f0e";  ///< colour C1
 inline constexpr std::string_view green = "#008000";   ///< matplotlib's 'green'
@@ -38,8 +38,8 @@ Format format_for(const std::filesystem::path& path);
 
 /// Checks figsize/dpi (keras::ValueError naming `what` and the bad value) and builds the canvas
 /// for `path`.
-Canvas make_canvas(const std::filesystem::path& path, double width_in, double height_in,
-                   double dpi, std::string font, std::string_view what);
+Canvas make_canvas(const std::filesystem::path& path, double width_in, double height_in, double dpi,
+                   std::string font, std::string_view what);
 
 /// A gnuplot string literal holding `text` verbatim (single quotes: no escapes are processed;
 /// control characters become spaces).

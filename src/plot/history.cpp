@@ -75,11 +75,13 @@ std::string metric_label(Message pattern, const std::string& metric, Language la
     out = utils::format(utils::tr(pattern, lang), {utils::tr(*noun, lang)});
   } else {
     // Chinese sets a Latin word apart with spaces: 训练 mae, mae 曲线.
-    out = utils::format(utils::tr(pattern, lang), {lang == Language::zh ? " " + metric + " " : metric});
+    out = utils::format(utils::tr(pattern, lang),
+                        {lang == Language::zh ? " " + metric + " " : metric});
     const auto first = out.find_first_not_of(' '), last = out.find_last_not_of(' ');
     out = first == std::string::npos ? "" : out.substr(first, last + 1 - first);
   }
-  if (lang == Language::en && !out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  if (lang == Language::en && !out.empty())
+    out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
   return out;
 }
 
@@ -90,7 +92,9 @@ std::string axis_label(const std::string& metric) {
   return metric;
 }
 
-bool is_validation(const std::string& key) { return key.rfind("val_", 0) == 0; }
+bool is_validation(const std::string& key) {
+  return key.rfind("val_", 0) == 0;
+}
 
 // The panels: the requested metrics, or every one found (loss first, then alphabetical).
 std::vector<std::string> panel_metrics(const std::map<std::string, std::vector<double>>& history,
@@ -104,7 +108,8 @@ std::vector<std::string> panel_metrics(const std::map<std::string, std::vector<d
       if (!found.count(m)) {
         std::string known;
         for (const auto& f : found) known += (known.empty() ? "" : ", ") + f;
-        throw ValueError("plot::history: metric '" + m + "' is not in the history (it has: " + known + ")");
+        throw ValueError("plot::history: metric '" + m +
+                         "' is not in the history (it has: " + known + ")");
       }
     return requested;
   }
@@ -116,18 +121,18 @@ std::vector<std::string> panel_metrics(const std::map<std::string, std::vector<d
 
 // matplotlib's legend(loc='best'): the first candidate place covering the fewest points of the
 // lines (sampled along each segment). Box size and positions are fractions of the plot area.
-std::string best_key_position(const std::vector<const std::vector<double>*>& series, Range xr, Range yr,
-                              double box_w, double box_h) {
+std::string best_key_position(const std::vector<const std::vector<double>*>& series, Range xr,
+                              Range yr, double box_w, double box_h) {
   struct Place {
     const char* gnuplot;
     double x0, y0;  // lower-left corner
   };
   const double pad = 0.02, right = 1 - pad - box_w, top = 1 - pad - box_h;
   const double mid_x = 0.5 - box_w / 2, mid_y = 0.5 - box_h / 2;
-  const Place places[] = {{"right top", right, top},        {"left top", pad, top},
-                          {"left bottom", pad, pad},        {"right bottom", right, pad},
-                          {"right center", right, mid_y},   {"left center", pad, mid_y},
-                          {"center bottom", mid_x, pad},    {"center top", mid_x, top},
+  const Place places[] = {{"right top", right, top},      {"left top", pad, top},
+                          {"left bottom", pad, pad},      {"right bottom", right, pad},
+                          {"right center", right, mid_y}, {"left center", pad, mid_y},
+                          {"center bottom", mid_x, pad},  {"center top", mid_x, top},
                           {"center center", mid_x, mid_y}};
   std::vector<std::pair<double, double>> points;
   for (const auto* s : series)
@@ -136,15 +141,18 @@ std::string best_key_position(const std::vector<const std::vector<double>*>& ser
       const double x1 = s->size() == 1 ? x0 : x0 + 1, y1 = s->size() == 1 ? y0 : (*s)[i + 1];
       for (int k = 0; k <= 20; ++k) {
         const double t = k / 20.0;
-        points.emplace_back((x0 + t * (x1 - x0) - xr.lo) / xr.span(), (y0 + t * (y1 - y0) - yr.lo) / yr.span());
+        points.emplace_back((x0 + t * (x1 - x0) - xr.lo) / xr.span(),
+                            (y0 + t * (y1 - y0) - yr.lo) / yr.span());
       }
     }
   const Place* best = &places[0];
   size_t best_count = SIZE_MAX;
   for (const Place& p : places) {
-    const auto count = static_cast<size_t>(std::count_if(points.begin(), points.end(), [&](const auto& q) {
-      return q.first >= p.x0 && q.first <= p.x0 + box_w && q.second >= p.y0 && q.second <= p.y0 + box_h;
-    }));
+    const auto count =
+        static_cast<size_t>(std::count_if(points.begin(), points.end(), [&](const auto& q) {
+          return q.first >= p.x0 && q.first <= p.x0 + box_w && q.second >= p.y0 &&
+                 q.second <= p.y0 + box_h;
+        }));
     if (count < best_count) best = &p, best_count = count;
   }
   return best->gnuplot;
@@ -152,14 +160,14 @@ std::string best_key_position(const std::vector<const std::vector<double>*>& ser
 
 }  // namespace
 
-void history(const std::map<std::string, std::vector<double>>& history, const std::filesystem::path& path,
-             const HistoryPlotOptions& options) {
+void history(const std::map<std::string, std::vector<double>>& history,
+             const std::filesystem::path& path, const HistoryPlotOptions& options) {
   const std::vector<std::string> metrics = panel_metrics(history, options.metrics);
   const auto panels = static_cast<double>(metrics.size());
   const bool auto_size = options.figsize[0] == 0 && options.figsize[1] == 0;
   const detail::Canvas canvas =
-      detail::make_canvas(path, auto_size ? 6 * panels : options.figsize[0], auto_size ? 4 : options.figsize[1],
-                          options.dpi, options.font, "history");
+      detail::make_canvas(path, auto_size ? 6 * panels : options.figsize[0],
+                          auto_size ? 4 : options.figsize[1], options.dpi, options.font, "history");
   const Language lang = options.lang.value_or(utils::default_language());
 
   std::string s;
@@ -177,31 +185,38 @@ void history(const std::map<std::string, std::vector<double>>& history, const st
     };
     std::vector<Series> series;
     if (auto it = history.find(metric); it != history.end())
-      series.push_back({&it->second, metric_label(Message::training_series, metric, lang), style::blue});
+      series.push_back(
+          {&it->second, metric_label(Message::training_series, metric, lang), style::blue});
     if (auto it = history.find("val_" + metric); it != history.end())
-      series.push_back({&it->second, metric_label(Message::validation_series, metric, lang), style::orange});
+      series.push_back(
+          {&it->second, metric_label(Message::validation_series, metric, lang), style::orange});
     std::vector<const std::vector<double>*> values;
     for (const auto& se : series) {
       if (se.values->empty())
-        throw ValueError("plot::history: the history of '" + metric + "' holds no epoch; nothing to draw");
+        throw ValueError("plot::history: the history of '" + metric +
+                         "' holds no epoch; nothing to draw");
       values.push_back(se.values);
     }
 
     const Range xr = padded_range(values, true), yr = padded_range(values, false);
     const Ticks xt = nice_ticks(xr), yt = nice_ticks(yr);
-    s += "set title " + detail::quote(metric_label(Message::curve_title, metric, lang)) + " offset 0,-0.6 " +
-         detail::font_spec(canvas, style::title_size) + "\n";
-    s += "set ylabel " + detail::quote(axis_label(metric)) + " " + detail::font_spec(canvas, style::font_size) + "\n";
+    s += "set title " + detail::quote(metric_label(Message::curve_title, metric, lang)) +
+         " offset 0,-0.6 " + detail::font_spec(canvas, style::title_size) + "\n";
+    s += "set ylabel " + detail::quote(axis_label(metric)) + " " +
+         detail::font_spec(canvas, style::font_size) + "\n";
     s += "set xrange [" + detail::number(xr.lo) + ":" + detail::number(xr.hi) + "]\n";
     s += "set yrange [" + detail::number(yr.lo) + ":" + detail::number(yr.hi) + "]\n";
-    s += "set xtics " + detail::number(xt.step) + "\nset format x '%." + std::to_string(xt.decimals) + "f'\n";
-    s += "set ytics " + detail::number(yt.step) + "\nset format y '%." + std::to_string(yt.decimals) + "f'\n";
+    s += "set xtics " + detail::number(xt.step) + "\nset format x '%." +
+         std::to_string(xt.decimals) + "f'\n";
+    s += "set ytics " + detail::number(yt.step) + "\nset format y '%." +
+         std::to_string(yt.decimals) + "f'\n";
 
     // Legend box size in fractions of the plot area (which is about 80% x 72% of the panel).
     double label_em = 0;
     for (const auto& se : series) label_em = std::max(label_em, detail::text_width_em(se.label));
     const double box_w = (label_em + 4) * style::font_size / (canvas.width_pt() / panels * 0.8);
-    const double box_h = (static_cast<double>(series.size()) * 1.3 + 0.8) * style::font_size / (canvas.height_pt() * 0.72);
+    const double box_h = (static_cast<double>(series.size()) * 1.3 + 0.8) * style::font_size /
+                         (canvas.height_pt() * 0.72);
     s += "set key inside " + best_key_position(values, xr, yr, box_w, box_h) +
          " box lt 1 lc rgb '#cccccc' lw 0.8 opaque reverse Left samplen 2 spacing 1.3 " +
          detail::font_spec(canvas, style::font_size) + "\n";
@@ -213,9 +228,11 @@ void history(const std::map<std::string, std::vector<double>>& history, const st
       for (size_t e = 0; e < series[i].values->size(); ++e)
         s += std::to_string(e) + " " + detail::number((*series[i].values)[e]) + "\n";
       s += "EOD\n";
-      const bool single = series[i].values->size() == 1;  // one epoch: a dot, since a line needs two
-      plot += (i ? ", " : "") + block + " using 1:2 with " + (single ? "points pt 7 ps 0.6" : "lines lw 1.5") +
-              " lc rgb '" + std::string(series[i].colour) + "' title " + detail::quote(series[i].label);
+      const bool single =
+          series[i].values->size() == 1;  // one epoch: a dot, since a line needs two
+      plot += (i ? ", " : "") + block + " using 1:2 with " +
+              (single ? "points pt 7 ps 0.6" : "lines lw 1.5") + " lc rgb '" +
+              std::string(series[i].colour) + "' title " + detail::quote(series[i].label);
     }
     s += plot + "\n";
   }

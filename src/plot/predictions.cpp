@@ -14,10 +14,13 @@
 namespace keras::plot::detail {
 namespace {
 
-[[noreturn]] void bad(const std::string& problem) { throw ValueError("plot::predictions: " + problem); }
+[[noreturn]] void bad(const std::string& problem) {
+  throw ValueError("plot::predictions: " + problem);
+}
 
 // What a title calls class k: its name, or the index.
-std::string class_name(int64_t k, const std::vector<std::string>& names, const char* what, int64_t image) {
+std::string class_name(int64_t k, const std::vector<std::string>& names, const char* what,
+                       int64_t image) {
   if (names.empty()) return std::to_string(k);
   if (k < 0 || k >= static_cast<int64_t>(names.size()))
     bad(std::string(what) + " class " + std::to_string(k) + " of image " + std::to_string(image) +
@@ -27,28 +30,35 @@ std::string class_name(int64_t k, const std::vector<std::string>& names, const c
 
 }  // namespace
 
-void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels, const Tensor& probabilities,
-                      const std::filesystem::path& path, const PredictionPlotOptions& options) {
+void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels,
+                      const Tensor& probabilities, const std::filesystem::path& path,
+                      const PredictionPlotOptions& options) {
   const int64_t n = options.n;
   if (n < 1) bad("n is " + std::to_string(n) + "; draw at least one image");
-  if (options.columns < 1) bad("columns is " + std::to_string(options.columns) + "; it must be at least 1");
+  if (options.columns < 1)
+    bad("columns is " + std::to_string(options.columns) + "; it must be at least 1");
   const Shape& is = images.shape();
   const bool one_channel = is.rank() == 4 && is[3] == 1;
   if (!(is.rank() == 3 || one_channel))
-    bad("images must be (N, height, width) or (N, height, width, 1) grayscale; got shape " + is.str());
-  if (is[0] < n) bad("images hold " + std::to_string(is[0]) + " images, fewer than n = " + std::to_string(n));
+    bad("images must be (N, height, width) or (N, height, width, 1) grayscale; got shape " +
+        is.str());
+  if (is[0] < n)
+    bad("images hold " + std::to_string(is[0]) + " images, fewer than n = " + std::to_string(n));
   if (is[1] < 1 || is[2] < 1) bad("images of shape " + is.str() + " are empty");
-  if (!(labels.ndim() == 1 || (labels.ndim() == 2 && labels.shape()[1] == 1)) || labels.shape()[0] < n)
-    bad("labels must be (N,) with N >= n = " + std::to_string(n) + "; got shape " + labels.shape().str());
+  if (!(labels.ndim() == 1 || (labels.ndim() == 2 && labels.shape()[1] == 1)) ||
+      labels.shape()[0] < n)
+    bad("labels must be (N,) with N >= n = " + std::to_string(n) + "; got shape " +
+        labels.shape().str());
   if (probabilities.ndim() != 2 || probabilities.shape()[0] < n || probabilities.shape()[1] < 1)
     bad("probabilities must be (N, classes) with N >= n = " + std::to_string(n) + "; got shape " +
         probabilities.shape().str() + " (pass model.predict(x_test.head(n)))");
 
   const int64_t cols = std::min(n, options.columns), rows = (n + cols - 1) / cols;
   const bool auto_size = options.figsize[0] == 0 && options.figsize[1] == 0;
-  const Canvas canvas = make_canvas(path, auto_size ? 2.4 * static_cast<double>(cols) : options.figsize[0],
-                                    auto_size ? 2.0 * static_cast<double>(rows) : options.figsize[1], options.dpi,
-                                    options.font, "predictions");
+  const Canvas canvas =
+      make_canvas(path, auto_size ? 2.4 * static_cast<double>(cols) : options.figsize[0],
+                  auto_size ? 2.0 * static_cast<double>(rows) : options.figsize[1], options.dpi,
+                  options.font, "predictions");
   const utils::Language lang = options.lang.value_or(utils::default_language());
 
   const NDArray<int64_t> predicted = probabilities.argmax(1);
@@ -64,12 +74,14 @@ void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels, cons
   // Layout in points; gnuplot gets fractions of the canvas.
   const double W = canvas.width_pt(), H = canvas.height_pt();
   const double cell_w = W / static_cast<double>(cols), cell_h = H / static_cast<double>(rows);
-  const double title_pt = std::clamp(0.95 * cell_w / std::max(widest_em, 1.0), 5.0, style::title_size);
+  const double title_pt =
+      std::clamp(0.95 * cell_w / std::max(widest_em, 1.0), 5.0, style::title_size);
   const double title_h = 1.25 * title_pt, gap = 0.5 * title_pt;
   const double pad_x = 0.06 * cell_w, pad_y = 0.06 * cell_h;
   const int64_t h = is[1], w = is[2];
-  const double scale = std::max(0.0, std::min((cell_w - 2 * pad_x) / static_cast<double>(w),
-                                              (cell_h - 2 * pad_y - title_h - gap) / static_cast<double>(h)));
+  const double scale =
+      std::max(0.0, std::min((cell_w - 2 * pad_x) / static_cast<double>(w),
+                             (cell_h - 2 * pad_y - title_h - gap) / static_cast<double>(h)));
   const double img_w = scale * static_cast<double>(w), img_h = scale * static_cast<double>(h);
 
   std::string s;
@@ -88,11 +100,12 @@ void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels, cons
     const double img_top = top - title_h - gap;
     const bool right = predicted[i] == labels[i];
     s += "unset label\n";
-    s += "set label 1 " + quote(titles[static_cast<size_t>(i)]) + " at screen " + number((cell_x + cell_w / 2) / W) +
-         "," + number((top - title_h / 2) / H) + " center tc rgb '" +
-         std::string(right ? style::green : style::red) + "' " + font_spec(canvas, title_pt) + "\n";
-    s += "set lmargin at screen " + number(left / W) + "\nset rmargin at screen " + number((left + img_w) / W) +
-         "\n";
+    s += "set label 1 " + quote(titles[static_cast<size_t>(i)]) + " at screen " +
+         number((cell_x + cell_w / 2) / W) + "," + number((top - title_h / 2) / H) +
+         " center tc rgb '" + std::string(right ? style::green : style::red) + "' " +
+         font_spec(canvas, title_pt) + "\n";
+    s += "set lmargin at screen " + number(left / W) + "\nset rmargin at screen " +
+         number((left + img_w) / W) + "\n";
     s += "set tmargin at screen " + number(img_top / H) + "\nset bmargin at screen " +
          number((img_top - img_h) / H) + "\n";
 

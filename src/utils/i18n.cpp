@@ -43,7 +43,8 @@ bool is_language(std::string_view name, std::string_view code) {
   if (name.size() < code.size()) return false;
   for (size_t i = 0; i < code.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(name[i])) != code[i]) return false;
-  return name.size() == code.size() || std::string_view("_-.@").find(name[code.size()]) != std::string_view::npos;
+  return name.size() == code.size() ||
+         std::string_view("_-.@").find(name[code.size()]) != std::string_view::npos;
 }
 
 }  // namespace
@@ -59,10 +60,13 @@ Language default_language() {
 Language parse_language(std::string_view name) {
   if (is_language(name, "zh")) return Language::zh;
   if (is_language(name, "en")) return Language::en;
-  throw ValueError("language '" + std::string(name) + "' is not supported: use zh (Chinese) or en (English)");
+  throw ValueError("language '" + std::string(name) +
+                   "' is not supported: use zh (Chinese) or en (English)");
 }
 
-std::string_view language_code(Language lang) { return lang == Language::zh ? "zh" : "en"; }
+std::string_view language_code(Language lang) {
+  return lang == Language::zh ? "zh" : "en";
+}
 
 std::string_view tr(Message message, Language lang) {
   const Entry& e = kTable.at(static_cast<size_t>(message));

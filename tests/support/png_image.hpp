@@ -13,7 +13,8 @@ struct RgbImage {
   std::vector<uint8_t> rgb;  ///< row-major, 3 bytes per pixel
 
   std::array<uint8_t, 3> at(int x, int y) const {
-    const size_t i = (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3;
+    const size_t i =
+        (static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)) * 3;
     return {rgb[i], rgb[i + 1], rgb[i + 2]};
   }
 };

@@ -3,8 +3,8 @@
 // them. Drawn by gnuplot into a PNG, or an SVG when the file name ends in .svg.
 //
 //   auto history = model.fit(...);
-//   keras::plot::history(history, "training.png");                       // language from the locale
-//   keras::plot::history(history, "training.svg", {.lang = keras::utils::Language::zh});
+//   keras::plot::history(history, "training.png");                       // language from the
+//   locale keras::plot::history(history, "training.svg", {.lang = keras::utils::Language::zh});
 #pragma once
 
 #include <array>
@@ -19,6 +19,7 @@
 
 namespace keras::plot {
 
+/// Every member has an initializer, so designated initializers may name any subset.
 struct HistoryPlotOptions {
   /// Language of the titles and legends (训练损失 / Training loss); default: the locale's
   /// (utils::default_language()). Axis labels are the tutorial's (Epoch, Loss, Accuracy) in both.
@@ -26,7 +27,8 @@ struct HistoryPlotOptions {
   /// Metrics to draw, one panel each, in this order ("loss", "accuracy"; not "val_..."). Default:
   /// every metric of the history, loss first, then the others alphabetically.
   std::vector<std::string> metrics{};
-  /// Figure size in inches, as matplotlib's figsize. {0, 0}: 6 per panel by 4 (the tutorial's 12x4).
+  /// Figure size in inches, as matplotlib's figsize. {0, 0}: 6 per panel by 4 (the tutorial's
+  /// 12x4).
   std::array<double, 2> figsize{0, 0};
   /// Pixels per inch of a PNG (matplotlib's default 100: 12x4 in -> 1200x400 px).
   double dpi = 100;
@@ -37,8 +39,8 @@ struct HistoryPlotOptions {
 /// Draws `history` (metric name -> one value per epoch, as History::history) to `path` (.png or
 /// .svg). The file is written atomically. Throws keras::ValueError for an empty history or an
 /// unknown metric, keras::IOError when gnuplot is missing or fails or `path` cannot be written.
-void history(const std::map<std::string, std::vector<double>>& history, const std::filesystem::path& path,
-             const HistoryPlotOptions& options = {});
+void history(const std::map<std::string, std::vector<double>>& history,
+             const std::filesystem::path& path, const HistoryPlotOptions& options = {});
 
 /// Same, from what Sequential::fit returned.
 inline void history(const callbacks::History& history, const std::filesystem::path& path,

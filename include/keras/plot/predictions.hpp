@@ -19,6 +19,7 @@
 
 namespace keras::plot {
 
+/// Every member has an initializer, so designated initializers may name any subset.
 struct PredictionPlotOptions {
   /// How many images to draw: the first n of images, labels and probabilities.
   int64_t n = 10;
@@ -39,8 +40,9 @@ struct PredictionPlotOptions {
 namespace detail {
 /// The untyped core of predictions(): images (n, H, W) or (n, H, W, 1), labels (n,),
 /// probabilities (n, classes).
-void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels, const Tensor& probabilities,
-                      const std::filesystem::path& path, const PredictionPlotOptions& options);
+void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels,
+                      const Tensor& probabilities, const std::filesystem::path& path,
+                      const PredictionPlotOptions& options);
 }  // namespace detail
 
 /// Draws the first options.n images (N, H, W) or (N, H, W, 1), any element type (uint8 0-255
@@ -53,9 +55,10 @@ void predictions(const NDArray<I>& images, const NDArray<L>& labels, const Tenso
                  const std::filesystem::path& path, const PredictionPlotOptions& options = {}) {
   // Only the first n rows are converted (x_test holds 10000 images).
   const int64_t n = options.n > 0 ? options.n : 0;
-  detail::plot_predictions(images.ndim() ? images.head(n).template astype<float>() : Tensor(),
-                           labels.ndim() ? labels.head(n).template astype<int64_t>() : NDArray<int64_t>(),
-                           probabilities.ndim() ? probabilities.head(n) : Tensor(), path, options);
+  detail::plot_predictions(
+      images.ndim() ? images.head(n).template astype<float>() : Tensor(),
+      labels.ndim() ? labels.head(n).template astype<int64_t>() : NDArray<int64_t>(),
+      probabilities.ndim() ? probabilities.head(n) : Tensor(), path, options);
 }
 
 }  // namespace keras::plot

@@ -27,19 +27,19 @@ std::string_view language_code(Language lang);
 
 /// Every translated string. `{}` marks where format() puts an argument.
 enum class Message {
-  training_set,          ///< 训练集 / Training set
-  test_set,              ///< 测试集 / Test set
-  test_accuracy,         ///< 测试集准确率 / Test accuracy
-  predicted_classes,     ///< 预测结果 / Predicted
-  true_labels,           ///< 真实标签 / True labels
-  saved_training_plot,   ///< 训练曲线已保存到 / Training curves saved to
+  training_set,            ///< 训练集 / Training set
+  test_set,                ///< 测试集 / Test set
+  test_accuracy,           ///< 测试集准确率 / Test accuracy
+  predicted_classes,       ///< 预测结果 / Predicted
+  true_labels,             ///< 真实标签 / True labels
+  saved_training_plot,     ///< 训练曲线已保存到 / Training curves saved to
   saved_predictions_plot,  ///< 预测结果图已保存到 / Prediction grid saved to
-  loss,                  ///< 损失 / loss (a metric's name inside the labels below)
-  accuracy,              ///< 准确率 / accuracy
-  training_series,       ///< 训练{} / Training {}   (训练损失)
-  validation_series,     ///< 验证{} / Validation {} (验证损失)
-  curve_title,           ///< {}曲线 / {} curve      (损失曲线)
-  prediction_title,      ///< 预测: {}, 真实: {} / Pred: {}, True: {}
+  loss,                    ///< 损失 / loss (a metric's name inside the labels below)
+  accuracy,                ///< 准确率 / accuracy
+  training_series,         ///< 训练{} / Training {}   (训练损失)
+  validation_series,       ///< 验证{} / Validation {} (验证损失)
+  curve_title,             ///< {}曲线 / {} curve      (损失曲线)
+  prediction_title,        ///< 预测: {}, 真实: {} / Pred: {}, True: {}
 };
 
 /// The message in `lang`.
