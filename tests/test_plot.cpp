@@ -60,6 +60,16 @@ std::map<std::string, std::vector<double>> tutorial_history() {
           {"val_accuracy", {0.9593, 0.9710, 0.9740, 0.9758, 0.9777}}};
 }
 
+// The tutorial's history plus one more metric and its validation series.
+std::map<std::string, std::vector<double>> with_metric(const std::string& name,
+                                                       std::vector<double> train,
+                                                       std::vector<double> validation) {
+  auto h = tutorial_history();
+  h[name] = std::move(train);
+  h["val_" + name] = std::move(validation);
+  return h;
+}
+
 // n synthetic 28x28 "digits": a bright bar on black, at a different place in each.
 keras::ByteArray digits(int64_t n) {
   keras::ByteArray x(keras::Shape{n, 28, 28});
@@ -204,9 +214,7 @@ TEST(PlotHistory, TwoPanelsWithBothSeries) {
 TEST(PlotHistory, EveryMetricGetsAPanelAndSizesFollowFigsize) {
   KERASCPP_REQUIRE_GNUPLOT();
   TempDir dir;
-  auto h = tutorial_history();
-  h["mae"] = {0.5, 0.4, 0.3, 0.25, 0.2};
-  h["val_mae"] = {0.45, 0.41, 0.33, 0.3, 0.28};
+  const auto h = with_metric("mae", {0.5, 0.4, 0.3, 0.25, 0.2}, {0.45, 0.41, 0.33, 0.3, 0.28});
   keras::plot::history(h, dir / "three.png", {.lang = Language::en});
   RgbImage img = read_png(dir / "three.png");
   EXPECT_EQ(img.width, 1800);
@@ -223,9 +231,8 @@ TEST(PlotHistory, EveryMetricGetsAPanelAndSizesFollowFigsize) {
 TEST(PlotHistory, SvgKeepsUnderscoresLiteral) {
   KERASCPP_REQUIRE_GNUPLOT();
   TempDir dir;
-  auto h = tutorial_history();
-  h["top_k"] = {0.9, 0.95, 0.96, 0.97, 0.98};
-  h["val_top_k"] = {0.91, 0.94, 0.95, 0.96, 0.97};
+  const auto h =
+      with_metric("top_k", {0.9, 0.95, 0.96, 0.97, 0.98}, {0.91, 0.94, 0.95, 0.96, 0.97});
   keras::plot::history(h, dir / "training.SVG", {.lang = Language::en});
   const std::string svg = slurp(dir / "training.SVG");
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
@@ -273,6 +280,10 @@ TEST(PlotPredictions, TutorialGridSize) {
   img = read_png(dir / "seven.png");
   EXPECT_EQ(img.width, 960);
   EXPECT_EQ(img.height, 400);
+  keras::plot::predictions(x, y, p, dir / "grid.svg", {.n = 10});
+  const std::string svg = slurp(dir / "grid.svg");
+  EXPECT_NE(svg.find("width=\"864\""), std::string::npos);  // 12 in x 72 pt
+  EXPECT_NE(svg.find("<image"), std::string::npos);         // the digits, as embedded bitmaps
 }
 
 TEST(PlotPredictions, TitleGreenWhenRightRedWhenWrong) {
@@ -498,6 +509,17 @@ TEST(PlotFiles, FailingGnuplotLeavesNoPartialFileAndKeepsTheOldOne) {
   EXPECT_NE(message.find("fake gnuplot: out of ink"), std::string::npos) << message;
   EXPECT_EQ(entries(out), std::vector<std::string>{"training.png"});
   EXPECT_EQ(slurp(out / "training.png"), "the previous picture");
+}
+
+TEST(PlotFiles, OddNames) {
+  KERASCPP_REQUIRE_GNUPLOT();
+  TempDir dir;
+  const fs::path odd = dir / "it's a \"dir\" \\ 图";  // quotes, backslash, space, Chinese
+  fs::create_directory(odd);
+  keras::plot::history(tutorial_history(), odd / "训练 'curves'.png");
+  EXPECT_EQ(read_png(odd / "训练 'curves'.png").width, 1200);
+  EXPECT_EQ(entries(odd), std::vector<std::string>{"训练 'curves'.png"});
+  EXPECT_THROW(keras::plot::history(tutorial_history(), dir / "new\nline.png"), keras::ValueError);
 }
 
 TEST(PlotFiles, ReplacesAnExistingPictureAtomically) {

@@ -1,7 +1,7 @@
 // Runs gnuplot as a child process: the commands go to its stdin through a socket (a write to a
 // gnuplot that died gives EPIPE, not SIGPIPE), its stderr is collected for error messages, its
 // stdout is discarded (gnuplot falls back to stdout when it cannot open the output file).
-#include "gnuplot.hpp"
+#include "render.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <set>
 
-#include "gnuplot.hpp"
 #include "keras/core/error.hpp"
+#include "render.hpp"
 
 namespace keras::plot {
 namespace {
@@ -136,12 +136,13 @@ std::string best_key_position(const std::vector<const std::vector<double>*>& ser
                           {"center center", mid_x, mid_y}};
   std::vector<std::pair<double, double>> points;
   for (const auto* s : series)
-    for (size_t i = 0; i + 1 < s->size() || (s->size() == 1 && i == 0); ++i) {
-      const double x0 = static_cast<double>(i), y0 = (*s)[i];
-      const double x1 = s->size() == 1 ? x0 : x0 + 1, y1 = s->size() == 1 ? y0 : (*s)[i + 1];
+    for (size_t i = 0; i < s->size(); ++i) {
+      // Segment i -> i + 1 (the last point alone), at 21 places along it.
+      const double y0 = (*s)[i], y1 = i + 1 < s->size() ? (*s)[i + 1] : y0;
+      const double dx = i + 1 < s->size() ? 1 : 0;
       for (int k = 0; k <= 20; ++k) {
         const double t = k / 20.0;
-        points.emplace_back((x0 + t * (x1 - x0) - xr.lo) / xr.span(),
+        points.emplace_back((static_cast<double>(i) + t * dx - xr.lo) / xr.span(),
                             (y0 + t * (y1 - y0) - yr.lo) / yr.span());
       }
     }

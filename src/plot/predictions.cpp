@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <limits>
 
-#include "gnuplot.hpp"
 #include "keras/core/error.hpp"
+#include "render.hpp"
 
 namespace keras::plot::detail {
 namespace {

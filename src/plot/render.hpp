@@ -1,6 +1,6 @@
 // Private to keras::plot: a figure's canvas, gnuplot's text quoting, and the one function that
-// runs gnuplot and writes the picture atomically. history.cpp and predictions.cpp build the
-// gnuplot commands; this file knows terminals, processes and files.
+// runs gnuplot and writes the picture atomically (all in gnuplot.cpp). history.cpp and
+// predictions.cpp build the gnuplot commands; gnuplot.cpp knows terminals, processes, files.
 #pragma once
 
 #include <filesystem>
