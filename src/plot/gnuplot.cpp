@@ -123,6 +123,8 @@ ChildResult run_gnuplot(const fs::path& program, std::string_view input) {
     if (reading) fds[n++] = {from_child.get(), POLLIN, 0};
     if (::poll(fds, n, -1) < 0) {
       if (errno == EINTR) continue;
+      result.read_all = result.read_all && to_child.get() < 0;
+      to_child.reset();  // gnuplot then sees EOF and exits: waitpid below cannot hang
       break;
     }
     for (nfds_t i = 0; i < n; ++i) {
@@ -250,8 +252,11 @@ Format format_for(const fs::path& path) {
                    "': name the file *.png or *.svg");
 }
 
-Canvas make_canvas(const fs::path& path, double width_in, double height_in, double dpi,
-                   std::string font, std::string_view what) {
+Canvas make_canvas(const fs::path& path, std::array<double, 2> figsize,
+                   std::array<double, 2> automatic, double dpi, std::string font,
+                   std::string_view what) {
+  if (figsize[0] == 0 && figsize[1] == 0) figsize = automatic;
+  const double width_in = figsize[0], height_in = figsize[1];
   auto bad = [&](const std::string& problem) {
     return ValueError("plot::" + std::string(what) + ": " + problem);
   };

@@ -165,10 +165,8 @@ void history(const std::map<std::string, std::vector<double>>& history,
              const std::filesystem::path& path, const HistoryPlotOptions& options) {
   const std::vector<std::string> metrics = panel_metrics(history, options.metrics);
   const auto panels = static_cast<double>(metrics.size());
-  const bool auto_size = options.figsize[0] == 0 && options.figsize[1] == 0;
-  const detail::Canvas canvas =
-      detail::make_canvas(path, auto_size ? 6 * panels : options.figsize[0],
-                          auto_size ? 4 : options.figsize[1], options.dpi, options.font, "history");
+  const detail::Canvas canvas = detail::make_canvas(path, options.figsize, {6 * panels, 4},
+                                                    options.dpi, options.font, "history");
   const Language lang = options.lang.value_or(utils::default_language());
 
   std::string s;

@@ -54,11 +54,9 @@ void plot_predictions(const Tensor& images, const NDArray<int64_t>& labels,
         probabilities.shape().str() + " (pass model.predict(x_test.head(n)))");
 
   const int64_t cols = std::min(n, options.columns), rows = (n + cols - 1) / cols;
-  const bool auto_size = options.figsize[0] == 0 && options.figsize[1] == 0;
-  const Canvas canvas =
-      make_canvas(path, auto_size ? 2.4 * static_cast<double>(cols) : options.figsize[0],
-                  auto_size ? 2.0 * static_cast<double>(rows) : options.figsize[1], options.dpi,
-                  options.font, "predictions");
+  const Canvas canvas = make_canvas(
+      path, options.figsize, {2.4 * static_cast<double>(cols), 2.0 * static_cast<double>(rows)},
+      options.dpi, options.font, "predictions");
   const utils::Language lang = options.lang.value_or(utils::default_language());
 
   const NDArray<int64_t> predicted = probabilities.argmax(1);

@@ -3,6 +3,7 @@
 // predictions.cpp build the gnuplot commands; gnuplot.cpp knows terminals, processes, files.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -11,7 +12,6 @@ namespace keras::plot::detail {
 
 /// matplotlib's look (its default style), shared by the pictures.
 namespace style {
-inline constexpr std::string_view font = "DejaVu Sans";
 inline constexpr double font_size = 10;                ///< pt: ticks, axis labels, legend
 inline constexpr double title_size = 12;               ///< pt: axes titles
 inline constexpr std::string_view blue = "#1f77b4";    ///< colour C0
@@ -36,10 +36,11 @@ struct Canvas {
 /// The format a file name asks for: .png or .svg (any case); keras::ValueError otherwise.
 Format format_for(const std::filesystem::path& path);
 
-/// Checks figsize/dpi (keras::ValueError naming `what` and the bad value) and builds the canvas
-/// for `path`.
-Canvas make_canvas(const std::filesystem::path& path, double width_in, double height_in, double dpi,
-                   std::string font, std::string_view what);
+/// The canvas for `path`: `figsize` in inches, or `automatic` when figsize is {0, 0}. Checks
+/// the size and dpi (keras::ValueError naming plot::`what` and the bad value).
+Canvas make_canvas(const std::filesystem::path& path, std::array<double, 2> figsize,
+                   std::array<double, 2> automatic, double dpi, std::string font,
+                   std::string_view what);
 
 /// A gnuplot string literal holding `text` verbatim (single quotes: no escapes are processed;
 /// control characters become spaces).
