@@ -177,7 +177,7 @@ TEST(I18n, DefaultLanguageFollowsTheLocale) {
     EXPECT_EQ(keras::utils::default_language(), Language::zh);
   }
   {
-    ScopedEnv a("LC_ALL", "C.UTF-8"), m("LC_MESSAGES", nullptr), l("LANG", "zh_CN.UTF-8");
+    ScopedEnv a("LC_ALL", "en_GB.UTF-8"), m("LC_MESSAGES", nullptr), l("LANG", "zh_CN.UTF-8");
     EXPECT_EQ(keras::utils::default_language(), Language::en);  // LC_ALL wins
   }
   {
@@ -185,8 +185,17 @@ TEST(I18n, DefaultLanguageFollowsTheLocale) {
     EXPECT_EQ(keras::utils::default_language(), Language::zh);  // empty means unset
   }
   {
+    ScopedEnv a("LC_ALL", nullptr), m("LC_MESSAGES", nullptr), l("LANG", "de_DE.UTF-8");
+    EXPECT_EQ(keras::utils::default_language(), Language::en);  // any other language: English
+  }
+  // No language named: the tutorial's Chinese.
+  for (const char* none : {"C", "C.UTF-8", "POSIX"}) {
+    ScopedEnv a("LC_ALL", none), m("LC_MESSAGES", nullptr), l("LANG", "en_US.UTF-8");
+    EXPECT_EQ(keras::utils::default_language(), Language::zh) << none;
+  }
+  {
     ScopedEnv a("LC_ALL", nullptr), m("LC_MESSAGES", nullptr), l("LANG", nullptr);
-    EXPECT_EQ(keras::utils::default_language(), Language::en);
+    EXPECT_EQ(keras::utils::default_language(), Language::zh);
   }
 }
 

@@ -6,8 +6,8 @@
 //
 //   first_model [--epochs N] [--lang zh|en] [--data DIR] [--out DIR] [--threads N] [--seed N]
 //
-// --lang defaults to the locale's language ($LC_ALL, $LC_MESSAGES, $LANG: zh_* -> Chinese,
-// anything else -> English); `--lang zh` gives the tutorial's Chinese wording.
+// --lang defaults to the locale's language ($LC_ALL, $LC_MESSAGES, $LANG): English for a locale
+// of another language (en_US.UTF-8), else the tutorial's Chinese (zh_CN, C, POSIX, none set).
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -20,7 +20,7 @@ struct Args {
   int epochs = 5;
   keras::utils::Language lang = keras::utils::default_language();
   std::optional<std::filesystem::path> data;
-  std::filesystem::path out = ".";
+  std::filesystem::path out;  // empty: the current directory
   int threads = 0;
   std::optional<uint64_t> seed;
 };

@@ -52,9 +52,14 @@ bool is_language(std::string_view name, std::string_view code) {
 Language default_language() {
   for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     const char* value = std::getenv(var);
-    if (value && *value) return is_language(value, "zh") ? Language::zh : Language::en;
+    if (!value || !*value) continue;
+    // The first one set is the locale in effect. "C" and "POSIX" name no language: the
+    // tutorial's Chinese then, as with no locale at all.
+    if (is_language(value, "zh") || is_language(value, "c") || is_language(value, "posix"))
+      return Language::zh;
+    return Language::en;
   }
-  return Language::en;
+  return Language::zh;
 }
 
 Language parse_language(std::string_view name) {

@@ -14,8 +14,9 @@ namespace keras::utils {
 enum class Language { en, zh };
 
 /// The language of the user's locale: the first non-empty of $LC_ALL, $LC_MESSAGES, $LANG (the
-/// POSIX order of precedence) decides; a value starting with "zh" means Chinese, anything else
-/// (and no locale at all, "C", "POSIX") means English.
+/// POSIX order of precedence) decides. A locale of another language ("en_US.UTF-8", "de_DE")
+/// means English; "zh_CN.UTF-8", "zh_TW", and a locale naming no language ("C", "C.UTF-8",
+/// "POSIX", or none set) mean Chinese, the tutorial's language.
 Language default_language();
 
 /// "zh" / "en", case-insensitive; locale names such as "zh_CN.UTF-8" or "en-US" are accepted.
