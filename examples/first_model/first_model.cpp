@@ -1,7 +1,13 @@
 // The Keras "first model" tutorial (MNIST, the "Hello World" of deep learning), step by step
 // in C++. Each block mirrors one step of the Python tutorial; the prints are the tutorial's.
 //
-//   first_model [--epochs N] [--lang zh|en] [--data DIR] [--threads N] [--seed N]
+// At the end it draws the tutorial's two pictures, training.png (loss and accuracy curves) and
+// predictions.png (the first ten test digits with their predicted and true classes).
+//
+//   first_model [--epochs N] [--lang zh|en] [--data DIR] [--out DIR] [--threads N] [--seed N]
+//
+// --lang defaults to the locale's language ($LC_ALL, $LC_MESSAGES, $LANG): English for a locale
+// of another language (en_US.UTF-8), else the tutorial's Chinese (zh_CN, C, POSIX, none set).
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -12,15 +18,16 @@ namespace {
 
 struct Args {
   int epochs = 5;
-  std::string lang = "zh";
+  keras::utils::Language lang = keras::utils::default_language();
   std::optional<std::filesystem::path> data;
+  std::filesystem::path out;  // empty: the current directory
   int threads = 0;
   std::optional<uint64_t> seed;
 };
 
 [[noreturn]] void usage(const char* problem) {
   std::cerr << "first_model: " << problem << "\n"
-            << "usage: first_model [--epochs N] [--lang zh|en] [--data DIR] [--threads N] [--seed N]\n";
+            << "usage: first_model [--epochs N] [--lang zh|en] [--data DIR] [--out DIR] [--threads N] [--seed N]\n";
   std::exit(2);
 }
 
@@ -34,17 +41,19 @@ Args parse(int argc, char** argv) {
     };
     try {
       if (k == "--epochs") a.epochs = std::stoi(value());
-      else if (k == "--lang") a.lang = value();
+      else if (k == "--lang") a.lang = keras::utils::parse_language(value());
       else if (k == "--data") a.data = value();
+      else if (k == "--out") a.out = value();
       else if (k == "--threads") a.threads = std::stoi(value());
       else if (k == "--seed") a.seed = std::stoull(value());
       else if (k == "--help" || k == "-h") usage("help");
       else usage(("unknown argument " + k).c_str());
+    } catch (const keras::ValueError& e) {
+      usage(e.what());
     } catch (const std::logic_error&) {
       usage(("bad number for " + k).c_str());
     }
   }
-  if (a.lang != "zh" && a.lang != "en") usage("--lang must be zh or en");
   return a;
 }
 
@@ -52,15 +61,16 @@ Args parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
   const Args args = parse(argc, argv);
-  const bool zh = args.lang == "zh";
+  using keras::utils::Message;
+  auto tr = [&](Message m) { return keras::utils::tr(m, args.lang); };
   if (args.threads > 0) keras::config::set_num_threads(args.threads);
   if (args.seed) keras::utils::set_random_seed(*args.seed);
   using namespace keras::layers;
 
   // Step 2: load the data
   auto [x_train_raw, y_train, x_test_raw, y_test] = keras::datasets::mnist::load_data(args.data);
-  std::cout << (zh ? "训练集: " : "Training set: ") << x_train_raw.shape() << ", " << y_train.shape() << "\n";
-  std::cout << (zh ? "测试集: " : "Test set: ") << x_test_raw.shape() << ", " << y_test.shape() << "\n";
+  std::cout << tr(Message::training_set) << ": " << x_train_raw.shape() << ", " << y_train.shape() << "\n";
+  std::cout << tr(Message::test_set) << ": " << x_test_raw.shape() << ", " << y_test.shape() << "\n";
 
   // Step 3: preprocessing (0-255 -> 0.0-1.0)
   auto x_train = x_train_raw.astype<float>() / 255.0f;
@@ -85,14 +95,22 @@ int main(int argc, char** argv) try {
   // Step 7: evaluate
   auto scores = model.evaluate(x_test, y_test, {.verbose = 0});
   const double test_acc = scores[1];
-  std::printf(zh ? "\n测试集准确率: %.4f\n" : "\nTest accuracy: %.4f\n", test_acc);
+  std::printf("\n%s: %.4f\n", std::string(tr(Message::test_accuracy)).c_str(), test_acc);
 
   // Step 8: predict
   auto predictions = model.predict(x_test.head(5));
   auto predicted_classes = predictions.argmax(1);
-  std::cout << (zh ? "预测结果: " : "Predicted: ") << predicted_classes << "\n";
-  std::cout << (zh ? "真实标签: " : "True labels: ") << y_test.head(5) << "\n";
-  (void)history;
+  std::cout << tr(Message::predicted_classes) << ": " << predicted_classes << "\n";
+  std::cout << tr(Message::true_labels) << ": " << y_test.head(5) << "\n";
+
+  // Visualise: the training curves and the first ten test digits with their predictions
+  const auto training_png = args.out / "training.png";
+  const auto predictions_png = args.out / "predictions.png";
+  keras::plot::history(history, training_png, {.lang = args.lang});
+  keras::plot::predictions(x_test, y_test, model.predict(x_test.head(10)), predictions_png,
+                           {.n = 10, .lang = args.lang});
+  std::cout << "\n" << tr(Message::saved_training_plot) << " " << training_png.string() << "\n";
+  std::cout << tr(Message::saved_predictions_plot) << " " << predictions_png.string() << "\n";
   return 0;
 } catch (const keras::Error& e) {
   std::cerr << "error: " << e.what() << "\n";
