@@ -22,10 +22,12 @@ using Behavior = LoopbackServer::Behavior;
 
 namespace {
 
-const char* kIdx[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-                      "t10k-labels-idx1-ubyte.gz"};
+const char* kIdx[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                      "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
 
-std::string as_string(const std::vector<uint8_t>& b) { return {b.begin(), b.end()}; }
+std::string as_string(const std::vector<uint8_t>& b) {
+  return {b.begin(), b.end()};
+}
 
 std::vector<fs::path> partial_files(const fs::path& dir) {
   std::vector<fs::path> out;
@@ -46,7 +48,9 @@ class DatasetsDownload : public ::testing::Test {
     env.set("KERASCPP_DOWNLOAD_TIMEOUT", "1");
     quiet.verbose = 0;
   }
-  fs::path cache(const std::string& name) const { return tmp / "home" / ".cache" / "kerascpp" / "datasets" / name; }
+  fs::path cache(const std::string& name) const {
+    return tmp / "home" / ".cache" / "kerascpp" / "datasets" / name;
+  }
   // Serves the four IDX files of `data` under /<prefix>/.
   void serve_idx(const std::string& prefix, const keras::testing::TinyDataset& data) {
     for (size_t i = 0; i < 4; ++i) server.serve(prefix + kIdx[i], as_string(data.gz[i]));
@@ -65,7 +69,8 @@ class DatasetsDownload : public ::testing::Test {
 TEST_F(DatasetsDownload, GetFileDownloadsVerifiesAndThenUsesTheCacheWithoutARequest) {
   const std::string body(100000, 'k');
   server.serve("/f.bin", body);
-  const auto hash = utils::sha256_bytes({reinterpret_cast<const uint8_t*>(body.data()), body.size()});
+  const auto hash =
+      utils::sha256_bytes({reinterpret_cast<const uint8_t*>(body.data()), body.size()});
   const auto path = utils::get_file("f.bin", {server.url("/f.bin")}, hash, tmp / "c", quiet);
   EXPECT_EQ(path, tmp / "c" / "f.bin");
   EXPECT_EQ(as_string(keras::testing::read_file(path)), body);
@@ -82,7 +87,8 @@ TEST_F(DatasetsDownload, FallsBackInOrderPastA404ABadHashATruncationAndAStall) {
   server.serve("/truncated", good, Behavior::truncate);
   server.serve("/stalled", good, Behavior::stall);
   server.serve("/good", good);
-  const auto hash = utils::sha256_bytes({reinterpret_cast<const uint8_t*>(good.data()), good.size()});
+  const auto hash =
+      utils::sha256_bytes({reinterpret_cast<const uint8_t*>(good.data()), good.size()});
   std::vector<utils::DownloadAttempt> log;
   const auto t0 = std::chrono::steady_clock::now();
   utils::download_file({server.url("/missing"), server.url("/corrupt"), server.url("/truncated"),
@@ -90,7 +96,8 @@ TEST_F(DatasetsDownload, FallsBackInOrderPastA404ABadHashATruncationAndAStall) {
                        hash, tmp / "out" / "file", quiet, &log);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(as_string(keras::testing::read_file(tmp / "out" / "file")), good);
-  EXPECT_EQ(server.requests(), (std::vector<std::string>{"/missing", "/corrupt", "/truncated", "/stalled", "/good"}));
+  EXPECT_EQ(server.requests(),
+            (std::vector<std::string>{"/missing", "/corrupt", "/truncated", "/stalled", "/good"}));
   ASSERT_EQ(log.size(), 5u);
   EXPECT_NE(log[0].error.find("404"), std::string::npos) << log[0].error;
   EXPECT_NE(log[1].error.find("SHA-256 mismatch"), std::string::npos) << log[1].error;
@@ -104,7 +111,8 @@ TEST_F(DatasetsDownload, FallsBackInOrderPastA404ABadHashATruncationAndAStall) {
 TEST_F(DatasetsDownload, WhenEveryOriginFailsTheErrorListsThemAndNoFileIsLeft) {
   server.serve("/short", "abc", Behavior::truncate);
   try {
-    utils::download_file({server.url("/nope"), server.url("/short")}, std::string(64, '0'), tmp / "d" / "x", quiet);
+    utils::download_file({server.url("/nope"), server.url("/short")}, std::string(64, '0'),
+                         tmp / "d" / "x", quiet);
     FAIL() << "expected a DownloadError";
   } catch (const utils::DownloadError& e) {
     const std::string msg = e.what();
@@ -119,8 +127,10 @@ TEST_F(DatasetsDownload, WhenEveryOriginFailsTheErrorListsThemAndNoFileIsLeft) {
 TEST_F(DatasetsDownload, ACachedFileWithTheWrongHashIsDownloadedAgain) {
   const std::string body = "the real content";
   server.serve("/f", body);
-  keras::testing::write_file(tmp / "c" / "f", {'h', 'a', 'l', 'f'});  // what a naive downloader leaves
-  const auto hash = utils::sha256_bytes({reinterpret_cast<const uint8_t*>(body.data()), body.size()});
+  keras::testing::write_file(tmp / "c" / "f",
+                             {'h', 'a', 'l', 'f'});  // what a naive downloader leaves
+  const auto hash =
+      utils::sha256_bytes({reinterpret_cast<const uint8_t*>(body.data()), body.size()});
   std::ostringstream out;
   utils::DownloadOptions o;
   o.out = &out;
@@ -128,7 +138,8 @@ TEST_F(DatasetsDownload, ACachedFileWithTheWrongHashIsDownloadedAgain) {
   EXPECT_EQ(as_string(keras::testing::read_file(tmp / "c" / "f")), body);
   EXPECT_EQ(server.requests().size(), 1u);
   EXPECT_NE(out.str().find("does not match"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("Downloading data from " + server.url("/f")), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("Downloading data from " + server.url("/f")), std::string::npos)
+      << out.str();
 }
 
 TEST_F(DatasetsDownload, ProgressEndsWithKerasStyleByteCounter) {
@@ -138,9 +149,11 @@ TEST_F(DatasetsDownload, ProgressEndsWithKerasStyleByteCounter) {
   utils::DownloadOptions o;
   o.out = &out;
   o.expected_size = 3000;
-  utils::download_file({server.url("/p")}, utils::sha256_bytes({reinterpret_cast<const uint8_t*>(body.data()), 3000}),
+  utils::download_file({server.url("/p")},
+                       utils::sha256_bytes({reinterpret_cast<const uint8_t*>(body.data()), 3000}),
                        tmp / "p", o);
-  EXPECT_NE(out.str().find("Downloading data from " + server.url("/p") + "\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("Downloading data from " + server.url("/p") + "\n"), std::string::npos)
+      << out.str();
   EXPECT_NE(out.str().find("3000/3000 "), std::string::npos) << out.str();
 }
 
@@ -148,7 +161,8 @@ TEST_F(DatasetsDownload, ProgressEndsWithKerasStyleByteCounter) {
 
 TEST_F(DatasetsDownload, SearchOrderExplicitThenEnvThenKerasCacheThenOwnCacheThenDownload) {
   // Five copies that differ in their label, one per place.
-  auto spec = keras::testing::tiny_spec(keras::testing::make_tiny_dataset(2, 1), "tiny", /*with_npz=*/true);
+  auto spec =
+      keras::testing::tiny_spec(keras::testing::make_tiny_dataset(2, 1), "tiny", /*with_npz=*/true);
   const auto explicit_data = keras::testing::make_tiny_dataset(2, 1);
   const auto env_data = keras::testing::make_tiny_dataset(2, 2);
   // Caches are hash-checked, so they hold the pinned data (label 1)... told apart by form:
@@ -164,7 +178,8 @@ TEST_F(DatasetsDownload, SearchOrderExplicitThenEnvThenKerasCacheThenOwnCacheThe
   env.set("KERASCPP_DATA_DIR", (tmp / "data").string());
 
   EXPECT_EQ(datasets::load_image_dataset(spec, tmp / "explicit", quiet).y_train[0], 1);
-  EXPECT_EQ(datasets::load_image_dataset(spec, std::nullopt, quiet).y_train[0], 2);  // $KERASCPP_DATA_DIR
+  EXPECT_EQ(datasets::load_image_dataset(spec, std::nullopt, quiet).y_train[0],
+            2);  // $KERASCPP_DATA_DIR
   env.unset("KERASCPP_DATA_DIR");
   fs::remove_all(cache("tiny"));
   EXPECT_EQ(datasets::load_image_dataset(spec, std::nullopt, quiet).y_train[0], 1);  // Keras's .npz
@@ -183,26 +198,35 @@ TEST_F(DatasetsDownload, NpzOriginWithAWrongHashFallsBackToIdxFilesFromTheNextOr
   bad_npz[bad_npz.size() / 2] ^= 0x55;
   server.serve("/a/tiny/tiny.npz", bad_npz);
   // Origin b has the first two IDX files only; c has all of them.
-  for (size_t i = 0; i < 2; ++i) server.serve(std::string("/b/tiny/") + kIdx[i], as_string(data.gz[i]));
+  for (size_t i = 0; i < 2; ++i)
+    server.serve(std::string("/b/tiny/") + kIdx[i], as_string(data.gz[i]));
   serve_idx("/c/tiny/", data);
-  env.set("KERASCPP_DATASETS_ORIGIN", server.url("/a") + " " + server.url("/b") + "," + server.url("/c"));
+  env.set("KERASCPP_DATASETS_ORIGIN",
+          server.url("/a") + " " + server.url("/b") + "," + server.url("/c"));
   const auto d = datasets::load_image_dataset(spec, std::nullopt, quiet);
   EXPECT_EQ(d.x_test.shape(), Shape({3, 28, 28}));
   EXPECT_EQ(d.y_test[2], 4);
   const std::vector<std::string> expected = {
-      "/a/tiny/tiny.npz", "/a/tiny/train-images-idx3-ubyte.gz",  // bad hash; 404
-      "/b/tiny/tiny.npz", "/b/tiny/train-images-idx3-ubyte.gz", "/b/tiny/train-labels-idx1-ubyte.gz",
+      "/a/tiny/tiny.npz",
+      "/a/tiny/train-images-idx3-ubyte.gz",  // bad hash; 404
+      "/b/tiny/tiny.npz",
+      "/b/tiny/train-images-idx3-ubyte.gz",
+      "/b/tiny/train-labels-idx1-ubyte.gz",
       "/b/tiny/t10k-images-idx3-ubyte.gz",  // 404: b stops here
-      "/c/tiny/tiny.npz", "/c/tiny/t10k-images-idx3-ubyte.gz", "/c/tiny/t10k-labels-idx1-ubyte.gz"};
+      "/c/tiny/tiny.npz",
+      "/c/tiny/t10k-images-idx3-ubyte.gz",
+      "/c/tiny/t10k-labels-idx1-ubyte.gz"};
   EXPECT_EQ(server.requests(), expected);
-  EXPECT_FALSE(fs::exists(cache("tiny") / "tiny.npz")) << "a file with the wrong hash must not be kept";
+  EXPECT_FALSE(fs::exists(cache("tiny") / "tiny.npz"))
+      << "a file with the wrong hash must not be kept";
   EXPECT_TRUE(partial_files(cache("tiny")).empty());
 }
 
 TEST_F(DatasetsDownload, CachesWithAWrongHashAreNotTrusted) {
   const auto data = keras::testing::make_tiny_dataset(2, 5);
   auto spec = keras::testing::tiny_spec(data, "tiny", /*with_npz=*/true);
-  const auto other = keras::testing::make_tiny_dataset(2, 6);  // valid files, but not the pinned ones
+  const auto other =
+      keras::testing::make_tiny_dataset(2, 6);  // valid files, but not the pinned ones
   keras::testing::write_file(tmp / "home" / ".keras" / "datasets" / "tiny.npz", other.npz);
   for (size_t i = 0; i < 4; ++i) keras::testing::write_file(cache("tiny") / kIdx[i], other.gz[i]);
   serve_idx("/tiny/", data);
@@ -211,7 +235,8 @@ TEST_F(DatasetsDownload, CachesWithAWrongHashAreNotTrusted) {
 }
 
 TEST_F(DatasetsDownload, NothingFoundErrorListsEveryPlaceInOrderAndTheWayOut) {
-  auto spec = keras::testing::tiny_spec(keras::testing::make_tiny_dataset(1, 0), "tiny", /*with_npz=*/true);
+  auto spec =
+      keras::testing::tiny_spec(keras::testing::make_tiny_dataset(1, 0), "tiny", /*with_npz=*/true);
   std::string msg;
   try {
     datasets::load_image_dataset(spec, std::nullopt, quiet);
@@ -222,7 +247,8 @@ TEST_F(DatasetsDownload, NothingFoundErrorListsEveryPlaceInOrderAndTheWayOut) {
       "Tiny-tiny was not found and could not be downloaded",
       "1. the path given to load_data(): none given",
       "2. $KERASCPP_DATA_DIR: not set",
-      "3. Keras's cache: " + (tmp / "home" / ".keras" / "datasets" / "tiny.npz").string() + ": not found",
+      "3. Keras's cache: " + (tmp / "home" / ".keras" / "datasets" / "tiny.npz").string() +
+          ": not found",
       "4. kerascpp's cache: " + cache("tiny").string() + "/: not found",
       "5. download into kerascpp's cache: origins from $KERASCPP_DATASETS_ORIGIN failed",
       server.url("/tiny/tiny.npz") + ": ",
@@ -323,7 +349,8 @@ TEST_F(DatasetsDownload, ADownloadKilledMidwayLeavesNothingALaterCallTrusts) {
 
 TEST_F(DatasetsDownload, MnistLoadDataDownloadsTheRealFilesVerifiesAndCachesThem) {
   KERASCPP_REQUIRE_MNIST(dir);
-  for (const char* f : kIdx) server.serve(std::string("/mnist/") + f, as_string(keras::testing::read_file(dir / f)));
+  for (const char* f : kIdx)
+    server.serve(std::string("/mnist/") + f, as_string(keras::testing::read_file(dir / f)));
   auto [x_train, y_train, x_test, y_test] = datasets::mnist::load_data();
   EXPECT_EQ(x_train.shape(), Shape({60000, 28, 28}));
   EXPECT_EQ(y_test.head(5).str(), "[7 2 1 0 4]");
@@ -349,11 +376,28 @@ TEST_F(DatasetsDownload, FashionMnistFromDebiansPackage) {
   EXPECT_EQ(d.x_train.shape(), Shape({60000, 28, 28}));
   EXPECT_EQ(d.y_test.shape(), Shape({10000}));
   EXPECT_TRUE(server.requests().empty());
-  EXPECT_EQ(datasets::fashion_mnist::class_names[d.y_test[0]], "Ankle boot");  // the first test image
+  EXPECT_EQ(datasets::fashion_mnist::class_names[d.y_test[0]],
+            "Ankle boot");  // the first test image
 }
 
 TEST(FashionMnist, ClassNamesFollowKeras) {
   ASSERT_EQ(datasets::fashion_mnist::class_names.size(), 10u);
   EXPECT_EQ(datasets::fashion_mnist::class_names[0], "T-shirt/top");
   EXPECT_EQ(datasets::fashion_mnist::class_names[9], "Ankle boot");
+}
+
+TEST_F(DatasetsDownload, AnUnwritableCacheIsReportedWithTheWayOut) {
+  const auto data = keras::testing::make_tiny_dataset(1, 1);
+  auto spec = keras::testing::tiny_spec(data, "tiny", false);
+  serve_idx("/tiny/", data);
+  keras::testing::write_file(tmp / "not-a-folder", {1});  // root ignores permissions; a file does not
+  env.set("XDG_CACHE_HOME", (tmp / "not-a-folder").string());
+  try {
+    datasets::load_image_dataset(spec, std::nullopt, quiet);
+    FAIL();
+  } catch (const IOError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("cannot create the folder"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("XDG_CACHE_HOME"), std::string::npos) << msg;
+  }
 }

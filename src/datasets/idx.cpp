@@ -29,8 +29,9 @@ ByteArray idx_from_buffer(ByteArray whole, const std::string& name) {
   const int64_t n = whole.size();
   if (n < 4) fail(name, "truncated: shorter than the 4-byte IDX magic number");
   if (p[0] != 0 || p[1] != 0)
-    fail(name, "bad magic number (expected 0x0000080N, the first two bytes must be zero); "
-               "this is not an IDX file");
+    fail(name,
+         "bad magic number (expected 0x0000080N, the first two bytes must be zero); "
+         "this is not an IDX file");
   if (p[2] != 0x08)
     fail(name, "unsupported element type 0x" + std::to_string(p[2]) +
                    " (only unsigned bytes, type 0x08, as in MNIST)");
@@ -44,11 +45,13 @@ ByteArray idx_from_buffer(ByteArray whole, const std::string& name) {
   int64_t total = 1;
   for (int i = 0; i < ndim; ++i) {
     const uint8_t* b = p + 4 + 4 * i;
-    const int64_t d = int64_t(b[0]) << 24 | int64_t(b[1]) << 16 | int64_t(b[2]) << 8 | int64_t(b[3]);
+    const int64_t d =
+        int64_t(b[0]) << 24 | int64_t(b[1]) << 16 | int64_t(b[2]) << 8 | int64_t(b[3]);
     if (d == 0 && i > 0) fail(name, "dimension " + std::to_string(i) + " is zero");
     dims[size_t(i)] = d;
     total *= std::max<int64_t>(1, d);
-    if (total > kMaxIdxBytes) fail(name, "header declares more than 2 GiB of data; the file is corrupt");
+    if (total > kMaxIdxBytes)
+      fail(name, "header declares more than 2 GiB of data; the file is corrupt");
   }
   if (dims[0] == 0) total = 0;
   const int64_t found = n - header;
@@ -77,7 +80,8 @@ ByteArray decode_idx(std::span<const uint8_t> bytes, const std::string& name) {
     io::gunzip_into(bytes, whole.flat(), "IDX file '" + name + "'");
     return idx_from_buffer(std::move(whole), name);
   }
-  if (int64_t(bytes.size()) > kMaxIdxFile) fail(name, "larger than 2 GiB; not an MNIST-family file");
+  if (int64_t(bytes.size()) > kMaxIdxFile)
+    fail(name, "larger than 2 GiB; not an MNIST-family file");
   auto whole = ByteArray::uninitialized(Shape{int64_t(bytes.size())});
   std::memcpy(whole.data(), bytes.data(), bytes.size());
   return idx_from_buffer(std::move(whole), name);

@@ -19,8 +19,9 @@ namespace {
 
 constexpr int64_t kRows = 28, kCols = 28;
 // The IDX names every data set of the MNIST family uses, in ImageDataset's order.
-constexpr std::array<const char*, 4> kIdxStems = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                                                  "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+constexpr std::array<const char*, 4> kIdxStems = {
+    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte"};
 using IdxPaths = std::array<fs::path, 4>;
 
 std::string getenv_str(const char* name) {
@@ -44,10 +45,13 @@ void check_images(const ByteArray& x, const std::string& where) {
     throw IOError(where + ": expected images of shape (N, 28, 28), found " + x.shape().str());
 }
 
-void check_labels(const ByteArray& y, const ByteArray& x, const std::string& where, int num_classes) {
-  if (y.ndim() != 1) throw IOError(where + ": expected a 1-D label array, found shape " + y.shape().str());
+void check_labels(const ByteArray& y, const ByteArray& x, const std::string& where,
+                  int num_classes) {
+  if (y.ndim() != 1)
+    throw IOError(where + ": expected a 1-D label array, found shape " + y.shape().str());
   if (y.shape()[0] != x.shape()[0])
-    throw IOError(where + ": " + std::to_string(y.shape()[0]) + " labels for " + std::to_string(x.shape()[0]) +
+    throw IOError(where + ": " + std::to_string(y.shape()[0]) + " labels for " +
+                  std::to_string(x.shape()[0]) +
                   " images; the image and label files do not belong together");
   const uint8_t* p = y.data();
   for (int64_t i = 0; i < y.size(); ++i)
@@ -69,9 +73,12 @@ std::optional<IdxPaths> find_idx_files(const fs::path& dir, bool allow_raw) {
   IdxPaths p;
   for (size_t i = 0; i < 4; ++i) {
     const fs::path gz = dir / (std::string(kIdxStems[i]) + ".gz"), raw = dir / kIdxStems[i];
-    if (present(gz)) p[i] = gz;
-    else if (allow_raw && present(raw)) p[i] = raw;
-    else return std::nullopt;
+    if (present(gz))
+      p[i] = gz;
+    else if (allow_raw && present(raw))
+      p[i] = raw;
+    else
+      return std::nullopt;
   }
   return p;
 }
@@ -87,8 +94,9 @@ std::string missing_idx_files(const fs::path& dir) {
 
 ImageDataset load_idx_files(const IdxPaths& p, int num_classes) {
   ImageDataset d{read_idx(p[0]), read_idx(p[1]), read_idx(p[2]), read_idx(p[3])};
-  return checked(std::move(d), {"IDX file '" + p[0].string() + "'", "IDX file '" + p[1].string() + "'",
-                                "IDX file '" + p[2].string() + "'", "IDX file '" + p[3].string() + "'"},
+  return checked(std::move(d),
+                 {"IDX file '" + p[0].string() + "'", "IDX file '" + p[1].string() + "'",
+                  "IDX file '" + p[2].string() + "'", "IDX file '" + p[3].string() + "'"},
                  num_classes);
 }
 
@@ -96,13 +104,13 @@ ImageDataset load_idx_files(const IdxPaths& p, int num_classes) {
 std::string hash_problem(const fs::path& path, const RemoteFile& file) {
   const std::string got = utils::sha256_file(path);
   if (got == file.sha256) return "";
-  return path.string() + " does not match its pinned SHA-256 (found " + got + ", expected " + file.sha256 +
-         "): incomplete, corrupt or a different version; not used";
+  return path.string() + " does not match its pinned SHA-256 (found " + got + ", expected " +
+         file.sha256 + "): incomplete, corrupt or a different version; not used";
 }
 
 std::string idx_file_list(const DatasetSpec& spec) {
-  return spec.idx_files[0].name + ", " + spec.idx_files[1].name + ", " + spec.idx_files[2].name + " and " +
-         spec.idx_files[3].name;
+  return spec.idx_files[0].name + ", " + spec.idx_files[1].name + ", " + spec.idx_files[2].name +
+         " and " + spec.idx_files[3].name;
 }
 
 // The places searched, numbered, with what each gave.
@@ -122,12 +130,14 @@ class SearchReport {
 // is not there; throws if it is there but broken, since the user put it there on purpose.
 std::optional<ImageDataset> load_user_dir(const DatasetSpec& spec, const fs::path& dir) {
   if (auto p = find_idx_files(dir, /*allow_raw=*/true)) return load_idx_files(*p, spec.num_classes);
-  if (spec.npz && present(dir / spec.npz->name)) return load_npz_dataset(dir / spec.npz->name, spec.num_classes);
+  if (spec.npz && present(dir / spec.npz->name))
+    return load_npz_dataset(dir / spec.npz->name, spec.num_classes);
   return std::nullopt;
 }
 
 // Files in a cache: used only when every one has its pinned hash.
-std::optional<ImageDataset> load_verified_idx(const DatasetSpec& spec, const fs::path& dir, std::string& outcome) {
+std::optional<ImageDataset> load_verified_idx(const DatasetSpec& spec, const fs::path& dir,
+                                              std::string& outcome) {
   auto p = find_idx_files(dir, /*allow_raw=*/false);
   if (!p) return std::nullopt;
   for (size_t i = 0; i < 4; ++i)
@@ -138,7 +148,8 @@ std::optional<ImageDataset> load_verified_idx(const DatasetSpec& spec, const fs:
   return load_idx_files(*p, spec.num_classes);
 }
 
-std::optional<ImageDataset> load_verified_npz(const DatasetSpec& spec, const fs::path& file, std::string& outcome) {
+std::optional<ImageDataset> load_verified_npz(const DatasetSpec& spec, const fs::path& file,
+                                              std::string& outcome) {
   if (!spec.npz || !present(file)) return std::nullopt;
   if (outcome = hash_problem(file, *spec.npz); !outcome.empty()) return std::nullopt;
   return load_npz_dataset(file, spec.num_classes);
@@ -150,7 +161,8 @@ std::string join_url(const std::string& base, const std::string& name) {
 
 // Step 6: download from each origin in turn into `cache`. An IDX origin fetches the files the
 // cache still lacks and stops at its first failure; the next origin fetches the rest.
-std::optional<ImageDataset> download(const DatasetSpec& spec, const std::vector<DatasetOrigin>& origins,
+std::optional<ImageDataset> download(const DatasetSpec& spec,
+                                     const std::vector<DatasetOrigin>& origins,
                                      const fs::path& cache, const utils::DownloadOptions& options,
                                      std::vector<utils::DownloadAttempt>& log) {
   std::array<bool, 4> have{};
@@ -165,6 +177,9 @@ std::optional<ImageDataset> download(const DatasetSpec& spec, const std::vector<
       utils::download_file({join_url(base, file.name)}, file.sha256, cache / file.name, o, &log);
       return true;
     } catch (const utils::DownloadError&) {
+      return false;  // already in the log
+    } catch (const IOError& e) {
+      log.push_back({join_url(base, file.name), e.what()});  // e.g. the cache folder is not writable
       return false;
     }
   };
@@ -197,7 +212,8 @@ fs::path keras_home() {
 
 fs::path cache_dir() {
   fs::path base = getenv_str("XDG_CACHE_HOME");
-  if (base.empty() || !base.is_absolute()) base = home_dir() / ".cache";  // XDG: relative values are ignored
+  if (base.empty() || !base.is_absolute())
+    base = home_dir() / ".cache";  // XDG: relative values are ignored
   return base / "kerascpp" / "datasets";
 }
 
@@ -225,9 +241,11 @@ ImageDataset load_idx_directory(const fs::path& dir, int num_classes) {
     throw IOError("data directory '" + dir.string() + "' does not exist or is not a directory");
   auto p = find_idx_files(dir, /*allow_raw=*/true);
   if (!p)
-    throw IOError("data file " + missing_idx_files(dir) +
-                  " not found (nor without .gz). Put the four IDX files (train-images-idx3-ubyte.gz, "
-                  "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in that folder");
+    throw IOError(
+        "data file " + missing_idx_files(dir) +
+        " not found (nor without .gz). Put the four IDX files (train-images-idx3-ubyte.gz, "
+        "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in that "
+        "folder");
   return load_idx_files(*p, num_classes);
 }
 
@@ -236,7 +254,8 @@ ImageDataset load_npz_dataset(const fs::path& npz, int num_classes) {
   const std::string where = "npz archive '" + npz.string() + "'";
   ImageDataset d{f.get<uint8_t>("x_train"), f.get<uint8_t>("y_train"), f.get<uint8_t>("x_test"),
                  f.get<uint8_t>("y_test")};
-  return checked(std::move(d), {where + ", x_train", where + ", y_train", where + ", x_test", where + ", y_test"},
+  return checked(std::move(d),
+                 {where + ", x_train", where + ", y_train", where + ", x_test", where + ", y_test"},
                  num_classes);
 }
 
@@ -247,10 +266,12 @@ ImageDataset load_image_dataset(const DatasetSpec& spec, const std::optional<fs:
     std::error_code ec;
     if (fs::is_regular_file(*path, ec)) return load_npz_dataset(*path, spec.num_classes);
     if (!fs::is_directory(*path, ec))
-      throw IOError(spec.title + ": the path '" + path->string() + "' given to load_data() does not exist");
+      throw IOError(spec.title + ": the path '" + path->string() +
+                    "' given to load_data() does not exist");
     if (auto d = load_user_dir(spec, *path)) return std::move(*d);
     throw IOError(spec.title + ": in the folder given to load_data(), " + missing_idx_files(*path) +
-                  " not found (nor without .gz)" + (spec.npz ? ", and no " + spec.npz->name : std::string()) +
+                  " not found (nor without .gz)" +
+                  (spec.npz ? ", and no " + spec.npz->name : std::string()) +
                   ". It must hold the four IDX files " + idx_file_list(spec));
   }
   SearchReport report;
@@ -286,8 +307,10 @@ ImageDataset load_image_dataset(const DatasetSpec& spec, const std::optional<fs:
     std::string idx_outcome, npz_outcome;
     if (auto d = load_verified_idx(spec, cache, idx_outcome)) return std::move(*d);
     if (spec.npz)
-      if (auto d = load_verified_npz(spec, cache / spec.npz->name, npz_outcome)) return std::move(*d);
-    const std::string outcome = idx_outcome + (idx_outcome.empty() || npz_outcome.empty() ? "" : "; ") + npz_outcome;
+      if (auto d = load_verified_npz(spec, cache / spec.npz->name, npz_outcome))
+        return std::move(*d);
+    const std::string outcome =
+        idx_outcome + (idx_outcome.empty() || npz_outcome.empty() ? "" : "; ") + npz_outcome;
     report.add("kerascpp's cache", outcome.empty() ? cache.string() + "/: not found" : outcome);
   }
 
@@ -314,24 +337,28 @@ ImageDataset load_image_dataset(const DatasetSpec& spec, const std::optional<fs:
   for (const auto& a : log) tried += "\n       " + a.url + ": " + a.error;
   report.add("download into kerascpp's cache",
              origins.empty() ? "disabled ($KERASCPP_DATASETS_ORIGIN=none)"
-                             : (getenv_str("KERASCPP_DATASETS_ORIGIN").empty() ? "built-in origins failed"
-                                                                               : "origins from $KERASCPP_DATASETS_ORIGIN failed") +
+                             : (getenv_str("KERASCPP_DATASETS_ORIGIN").empty()
+                                    ? "built-in origins failed"
+                                    : "origins from $KERASCPP_DATASETS_ORIGIN failed") +
                                    tried);
   const std::string example_origin = [&] {
     for (const auto& o : spec.origins)
       if (!o.npz) return o.base_url;
     return std::string("the data set's site");
   }();
-  throw IOError(spec.title + " was not found and could not be downloaded. Places tried, in order:" + report.str() +
-                "\nTo put " + spec.title + " in place by hand, download the four files " + idx_file_list(spec) +
-                " (for example from " + example_origin + ") into " + cache.string() +
-                "/ (checked against their SHA-256), or into a folder of your choice that you pass to load_data() "
-                "or name with KERASCPP_DATA_DIR=<folder> (" +
-                (spec.data_dir_itself ? "directly or in its " : "in its ") + spec.name + "/ subfolder)." +
-                (spec.npz ? " Keras's " + spec.npz->name + " works too: copy it to " +
-                                (keras_home() / "datasets" / spec.keras_cache).string() + "."
-                          : std::string()) +
-                " See docs/datasets.md.");
+  const fs::path keras_copy = keras_home() / "datasets" / spec.keras_cache;
+  throw IOError(
+      spec.title + " was not found and could not be downloaded. Places tried, in order:" +
+      report.str() + "\nTo put " + spec.title +
+      " in place by hand (see docs/datasets.md), either:\n  - download " + idx_file_list(spec) +
+      " (e.g. from " + example_origin + ") into " + cache.string() +
+      "/ (they are checked against their SHA-256);\n  - or put them in any folder and pass it to "
+      "load_data(), "
+      "or set KERASCPP_DATA_DIR=<folder> (files " +
+      (spec.data_dir_itself ? "directly in it or in its " : "in its ") + spec.name +
+      "/ subfolder)" +
+      (spec.npz ? ";\n  - or copy Keras's " + spec.npz->name + " to " + keras_copy.string() + "."
+                : ";\n  - or copy the files Keras downloaded to " + keras_copy.string() + "/."));
 }
 
 }  // namespace keras::datasets

@@ -25,14 +25,16 @@ uint64_t gzip_output_size(std::span<const uint8_t> gz, uint64_t max_size, const 
   if (gz.size() < kMinGzipSize)
     fail(what, "truncated gzip file (" + std::to_string(gz.size()) + " bytes)");
   const uint8_t* t = gz.data() + gz.size() - 4;
-  const uint64_t isize = uint64_t(t[0]) | uint64_t(t[1]) << 8 | uint64_t(t[2]) << 16 |
-                         uint64_t(t[3]) << 24;
+  const uint64_t isize =
+      uint64_t(t[0]) | uint64_t(t[1]) << 8 | uint64_t(t[2]) << 16 | uint64_t(t[3]) << 24;
   if (isize > max_size)
-    fail(what, "gzip trailer declares " + std::to_string(isize) + " uncompressed bytes, more than the " +
-                   std::to_string(max_size) + " allowed here; the file is corrupt or not what it claims");
+    fail(what, "gzip trailer declares " + std::to_string(isize) +
+                   " uncompressed bytes, more than the " + std::to_string(max_size) +
+                   " allowed here; the file is corrupt or not what it claims");
   if (isize > kMaxDeflateRatio * gz.size() + 64)
-    fail(what, "gzip trailer declares " + std::to_string(isize) + " uncompressed bytes, impossible for " +
-                   std::to_string(gz.size()) + " compressed bytes; the file is truncated or corrupt");
+    fail(what, "gzip trailer declares " + std::to_string(isize) +
+                   " uncompressed bytes, impossible for " + std::to_string(gz.size()) +
+                   " compressed bytes; the file is truncated or corrupt");
   return isize;
 }
 
@@ -41,8 +43,8 @@ void gunzip_into(std::span<const uint8_t> gz, std::span<uint8_t> out, const std:
       libdeflate_alloc_decompressor(), &libdeflate_free_decompressor);
   if (!d) throw std::bad_alloc();
   size_t in_used = 0, out_used = 0;
-  const libdeflate_result r = libdeflate_gzip_decompress_ex(d.get(), gz.data(), gz.size(), out.data(),
-                                                            out.size(), &in_used, &out_used);
+  const libdeflate_result r = libdeflate_gzip_decompress_ex(
+      d.get(), gz.data(), gz.size(), out.data(), out.size(), &in_used, &out_used);
   switch (r) {
     case LIBDEFLATE_SUCCESS:
       break;
@@ -64,12 +66,14 @@ void gunzip_into(std::span<const uint8_t> gz, std::span<uint8_t> out, const std:
 }
 
 std::vector<uint8_t> gzip(std::span<const uint8_t> bytes, int level) {
-  std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> c(libdeflate_alloc_compressor(level),
-                                                                             &libdeflate_free_compressor);
+  std::unique_ptr<libdeflate_compressor, void (*)(libdeflate_compressor*)> c(
+      libdeflate_alloc_compressor(level), &libdeflate_free_compressor);
   if (!c) throw ValueError("gzip: compression level " + std::to_string(level) + " is not in 1..12");
   std::vector<uint8_t> out(libdeflate_gzip_compress_bound(c.get(), bytes.size()));
-  const size_t n = libdeflate_gzip_compress(c.get(), bytes.data(), bytes.size(), out.data(), out.size());
-  if (n == 0) throw Error("gzip: libdeflate could not compress " + std::to_string(bytes.size()) + " bytes");
+  const size_t n =
+      libdeflate_gzip_compress(c.get(), bytes.data(), bytes.size(), out.data(), out.size());
+  if (n == 0)
+    throw Error("gzip: libdeflate could not compress " + std::to_string(bytes.size()) + " bytes");
   out.resize(n);
   return out;
 }

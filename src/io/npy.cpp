@@ -35,9 +35,11 @@ DtypeInfo dtype_info(const std::string& descr, const std::string& name) {
   if (descr == "<f4") return {3, 4, "float32"};
   if (descr == "<f8") return {4, 8, "float64"};
   if (!descr.empty() && descr[0] == '>')
-    fail(name, "big-endian dtype '" + descr + "' is not supported; save it as little-endian (a.astype('<" +
-                   descr.substr(1) + "'))");
-  fail(name, "unsupported dtype '" + descr + "' (supported: uint8, int32, int64, float32, float64)");
+    fail(name, "big-endian dtype '" + descr +
+                   "' is not supported; save it as little-endian (a.astype('<" + descr.substr(1) +
+                   "'))");
+  fail(name,
+       "unsupported dtype '" + descr + "' (supported: uint8, int32, int64, float32, float64)");
 }
 
 template <class T>
@@ -102,7 +104,8 @@ class DictParser {
   }
   char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
   void ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
+      ++i_;
   }
   bool eat(char c) {
     if (peek() != c) return false;
@@ -163,7 +166,8 @@ struct FileSource {
   const std::string& name;
   size_t read(std::span<uint8_t> dst) {
     const size_t got = std::fread(dst.data(), 1, dst.size(), f);
-    if (got < dst.size() && std::ferror(f)) fail(name, std::string("read error: ") + std::strerror(errno));
+    if (got < dst.size() && std::ferror(f))
+      fail(name, std::string("read error: ") + std::strerror(errno));
     return got;
   }
 };
@@ -192,8 +196,9 @@ AnyArray read_npy_stream(Source& src, uint64_t total_size, const std::string& na
   const NpyHeader h = parse_npy_header(prefix, name);
   if (h.header_size + h.data_size != total_size) {
     if (h.header_size + h.data_size > total_size)
-      fail(name, "truncated: the header declares " + std::to_string(h.data_size) + " data bytes for shape " +
-                     h.shape.str() + " but only " + std::to_string(total_size - h.header_size) + " follow it");
+      fail(name, "truncated: the header declares " + std::to_string(h.data_size) +
+                     " data bytes for shape " + h.shape.str() + " but only " +
+                     std::to_string(total_size - h.header_size) + " follow it");
     fail(name, "has " + std::to_string(total_size - h.header_size - h.data_size) +
                    " bytes after the data its header declares; the file is corrupt");
   }
@@ -207,9 +212,11 @@ AnyArray read_npy_stream(Source& src, uint64_t total_size, const std::string& na
   std::memcpy(data, prefix.data() + h.header_size, in_prefix);
   const uint64_t rest = h.data_size - in_prefix;
   if (src.read({data + in_prefix, size_t(rest)}) != rest)
-    fail(name, "truncated: the data ends before the " + std::to_string(h.data_size) + " bytes its header declares");
+    fail(name, "truncated: the data ends before the " + std::to_string(h.data_size) +
+                   " bytes its header declares");
   uint8_t extra;
-  if (src.read({&extra, 1}) != 0) fail(name, "has bytes after the data its header declares; the file is corrupt");
+  if (src.read({&extra, 1}) != 0)
+    fail(name, "has bytes after the data its header declares; the file is corrupt");
   return out;
 }
 
@@ -227,9 +234,13 @@ NpyHeader parse_npy_header(std::span<const uint8_t> prefix, const std::string& n
     fail(name, "bad magic number (expected \\x93NUMPY); this is not a .npy file");
   const int major = prefix[6], minor = prefix[7];
   uint64_t len_size;
-  if (major == 1 && minor == 0) len_size = 2;
-  else if ((major == 2 || major == 3) && minor == 0) len_size = 4;
-  else fail(name, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
+  if (major == 1 && minor == 0)
+    len_size = 2;
+  else if ((major == 2 || major == 3) && minor == 0)
+    len_size = 4;
+  else
+    fail(name,
+         "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor));
   if (prefix.size() < 8 + len_size) fail(name, "truncated inside the preamble");
   uint64_t header_len = 0;
   for (uint64_t i = 0; i < len_size; ++i) header_len |= uint64_t(prefix[8 + i]) << (8 * i);
@@ -238,7 +249,8 @@ NpyHeader parse_npy_header(std::span<const uint8_t> prefix, const std::string& n
                    std::to_string(kMaxHeaderLen) + " bytes); the file is corrupt");
   const uint64_t header_end = 8 + len_size + header_len;
   if (prefix.size() < header_end) fail(name, "truncated inside the header");
-  const std::string_view text(reinterpret_cast<const char*>(prefix.data() + 8 + len_size), header_len);
+  const std::string_view text(reinterpret_cast<const char*>(prefix.data() + 8 + len_size),
+                              header_len);
   NpyHeader h = DictParser(text, name).parse();
   const uint64_t itemsize = dtype_info(h.descr, name).itemsize;
   uint64_t count = 1;
@@ -257,7 +269,8 @@ NpyHeader parse_npy_header(std::span<const uint8_t> prefix, const std::string& n
 AnyArray load_npy(const std::filesystem::path& path) {
   const std::string name = path.string();
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail(name, "file not found or not a regular file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    fail(name, "file not found or not a regular file");
   const uint64_t size = std::filesystem::file_size(path, ec);
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) fail(name, std::string("cannot be opened: ") + std::strerror(errno));
@@ -299,10 +312,14 @@ void check_npz_names(const ZipReader& zip) {
       throw IOError("npz archive '" + zip.name() + "': member name '" + e.name +
                     "' has a path component; an .npz holds only plain 'name.npy' members");
 }
-bool is_npy_member(const std::string& n) { return n.size() > 4 && n.ends_with(".npy"); }
+bool is_npy_member(const std::string& n) {
+  return n.size() > 4 && n.ends_with(".npy");
+}
 }  // namespace
 
-NpzFile::NpzFile(const std::filesystem::path& path) : zip_(path) { check_npz_names(zip_); }
+NpzFile::NpzFile(const std::filesystem::path& path) : zip_(path) {
+  check_npz_names(zip_);
+}
 NpzFile::NpzFile(std::span<const uint8_t> bytes, std::string name) : zip_(bytes, std::move(name)) {
   check_npz_names(zip_);
 }
@@ -314,15 +331,17 @@ std::vector<std::string> NpzFile::keys() const {
   return out;
 }
 
-bool NpzFile::contains(const std::string& key) const { return zip_.find(key + ".npy") != nullptr; }
+bool NpzFile::contains(const std::string& key) const {
+  return zip_.find(key + ".npy") != nullptr;
+}
 
 AnyArray NpzFile::get(const std::string& key) const {
   const ZipEntry* e = zip_.find(key + ".npy");
   if (!e) {
     std::string have;
     for (const auto& k : keys()) have += (have.empty() ? "" : ", ") + k;
-    throw IOError("npz archive '" + zip_.name() + "' has no array '" + key + "' (it holds: " +
-                  (have.empty() ? "nothing" : have) + ")");
+    throw IOError("npz archive '" + zip_.name() + "' has no array '" + key +
+                  "' (it holds: " + (have.empty() ? "nothing" : have) + ")");
   }
   ZipReader::Stream s = zip_.open(*e);
   return read_npy_stream(s, e->size, zip_.name() + ":" + e->name);
@@ -333,8 +352,8 @@ NDArray<T> NpzFile::get(const std::string& key) const {
   AnyArray any = get(key);
   if (auto* a = std::get_if<NDArray<T>>(&any)) return std::move(*a);
   const std::string_view found = std::visit([](const auto& a) { return a.dtype(); }, any);
-  throw IOError("npz archive '" + zip_.name() + "': array '" + key + "' has dtype " + std::string(found) +
-                ", expected " + std::string(dtype_name<T>()));
+  throw IOError("npz archive '" + zip_.name() + "': array '" + key + "' has dtype " +
+                std::string(found) + ", expected " + std::string(dtype_name<T>()));
 }
 
 template NDArray<uint8_t> NpzFile::get<uint8_t>(const std::string&) const;

@@ -17,7 +17,9 @@ namespace {
   throw IOError("zip archive '" + archive + "': " + what);
 }
 
-std::string error_text(zip_error_t* e) { return zip_error_strerror(e); }
+std::string error_text(zip_error_t* e) {
+  return zip_error_strerror(e);
+}
 
 }  // namespace
 
@@ -64,7 +66,9 @@ ZipReader::~ZipReader() {
   if (archive_) zip_discard(archive_);
 }
 ZipReader::ZipReader(ZipReader&& o) noexcept
-    : name_(std::move(o.name_)), archive_size_(o.archive_size_), archive_(std::exchange(o.archive_, nullptr)),
+    : name_(std::move(o.name_)),
+      archive_size_(o.archive_size_),
+      archive_(std::exchange(o.archive_, nullptr)),
       entries_(std::move(o.entries_)) {}
 ZipReader& ZipReader::operator=(ZipReader&& o) noexcept {
   if (this != &o) {
@@ -84,7 +88,8 @@ void ZipReader::load_entries() {
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
     zip_stat_init(&st);
-    if (zip_stat_index(archive_, uint64_t(i), ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME))
+    if (zip_stat_index(archive_, uint64_t(i), ZIP_FL_ENC_RAW, &st) != 0 ||
+        !(st.valid & ZIP_STAT_NAME))
       fail(name_, "member " + std::to_string(i) + " has an unreadable directory entry");
     ZipEntry e;
     e.name = st.name;
@@ -101,7 +106,8 @@ void ZipReader::load_entries() {
 }
 
 const ZipEntry* ZipReader::find(std::string_view entry_name) const {
-  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const ZipEntry& e) { return e.name == entry_name; });
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const ZipEntry& e) { return e.name == entry_name; });
   return it == entries_.end() ? nullptr : &*it;
 }
 
@@ -114,13 +120,16 @@ ZipReader::Stream ZipReader::open(const ZipEntry& entry) const {
   // Declared sizes must be possible for this archive before anyone allocates from them.
   if (entry.compressed_size > archive_size_)
     throw IOError(where + ": declares " + std::to_string(entry.compressed_size) +
-                  " compressed bytes in a " + std::to_string(archive_size_) + "-byte archive; truncated or corrupt");
+                  " compressed bytes in a " + std::to_string(archive_size_) +
+                  "-byte archive; truncated or corrupt");
   if (entry.method == ZIP_CM_STORE && entry.size != entry.compressed_size)
-    throw IOError(where + ": stored member declares " + std::to_string(entry.size) + " bytes but holds " +
-                  std::to_string(entry.compressed_size) + "; the archive is corrupt");
+    throw IOError(where + ": stored member declares " + std::to_string(entry.size) +
+                  " bytes but holds " + std::to_string(entry.compressed_size) +
+                  "; the archive is corrupt");
   if (entry.method == ZIP_CM_DEFLATE && entry.size > kMaxDeflateRatio * entry.compressed_size + 64)
     throw IOError(where + ": declares " + std::to_string(entry.size) + " bytes, impossible for " +
-                  std::to_string(entry.compressed_size) + " deflated bytes; the archive is corrupt");
+                  std::to_string(entry.compressed_size) +
+                  " deflated bytes; the archive is corrupt");
   zip_file_t* f = zip_fopen_index(archive_, entry.index, 0);
   if (!f) throw IOError(where + ": cannot be opened (" + zip_strerror(archive_) + ")");
   return Stream(f, entry, where);
@@ -128,8 +137,9 @@ ZipReader::Stream ZipReader::open(const ZipEntry& entry) const {
 
 std::vector<uint8_t> ZipReader::read(const ZipEntry& entry, uint64_t max_size) const {
   if (entry.size > max_size)
-    throw IOError("zip archive '" + name_ + "', member '" + entry.name + "': " + std::to_string(entry.size) +
-                  " bytes, more than the " + std::to_string(max_size) + " allowed");
+    throw IOError("zip archive '" + name_ + "', member '" + entry.name +
+                  "': " + std::to_string(entry.size) + " bytes, more than the " +
+                  std::to_string(max_size) + " allowed");
   Stream s = open(entry);
   std::vector<uint8_t> out(entry.size);
   s.read_exact(out);
@@ -145,14 +155,15 @@ ZipReader::Stream::~Stream() {
   if (file_) zip_fclose(file_);
 }
 ZipReader::Stream::Stream(Stream&& o) noexcept
-    : file_(std::exchange(o.file_, nullptr)), entry_(std::move(o.entry_)), where_(std::move(o.where_)) {}
+    : file_(std::exchange(o.file_, nullptr)),
+      entry_(std::move(o.entry_)),
+      where_(std::move(o.where_)) {}
 
 size_t ZipReader::Stream::read(std::span<uint8_t> dst) {
   size_t done = 0;
   while (done < dst.size()) {
     const zip_int64_t got = zip_fread(file_, dst.data() + done, dst.size() - done);
-    if (got < 0)
-      throw IOError(where_ + ": corrupt data (" + zip_file_strerror(file_) + ")");
+    if (got < 0) throw IOError(where_ + ": corrupt data (" + zip_file_strerror(file_) + ")");
     if (got == 0) break;
     done += size_t(got);
   }
@@ -162,8 +173,8 @@ size_t ZipReader::Stream::read(std::span<uint8_t> dst) {
 void ZipReader::Stream::read_exact(std::span<uint8_t> dst) {
   const size_t got = read(dst);
   if (got != dst.size())
-    throw IOError(where_ + ": truncated: expected " + std::to_string(dst.size()) + " more bytes, found " +
-                  std::to_string(got));
+    throw IOError(where_ + ": truncated: expected " + std::to_string(dst.size()) +
+                  " more bytes, found " + std::to_string(got));
 }
 
 void ZipReader::Stream::expect_end() {
@@ -200,13 +211,16 @@ void ZipWriter::add(const std::string& entry_name, std::vector<uint8_t>&& bytes,
   buffers_.push_back(std::make_unique<std::vector<uint8_t>>(std::move(bytes)));
   const auto& buf = *buffers_.back();
   zip_source_t* src = zip_source_buffer(archive_, buf.data(), buf.size(), 0);
-  if (!src) fail(path_.string(), std::string("cannot add '") + entry_name + "' (" + zip_strerror(archive_) + ")");
+  if (!src)
+    fail(path_.string(),
+         std::string("cannot add '") + entry_name + "' (" + zip_strerror(archive_) + ")");
   const zip_int64_t idx = zip_file_add(archive_, entry_name.c_str(), src, ZIP_FL_ENC_UTF_8);
   if (idx < 0) {
     zip_source_free(src);
     fail(path_.string(), "cannot add '" + entry_name + "' (" + zip_strerror(archive_) + ")");
   }
-  if (zip_set_file_compression(archive_, uint64_t(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) != 0)
+  if (zip_set_file_compression(archive_, uint64_t(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
+                               0) != 0)
     fail(path_.string(), "cannot set the compression of '" + entry_name + "'");
 }
 

@@ -67,7 +67,8 @@ struct Transfer {
     if (options->verbose < 1) return;
     target = options->expected_size.value_or(0);
     curl_off_t length = -1;
-    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK && length > 0)
+    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+        length > 0)
       target = options->expected_size ? target : int64_t(length);
     if (target <= 0) return;
     Progbar::Options po;
@@ -106,7 +107,8 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
 // limit averages over several seconds; this cuts a stall off after exactly `stall_limit`.
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
-  const double idle = std::chrono::duration<double>(std::chrono::steady_clock::now() - t->last_data).count();
+  const double idle =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t->last_data).count();
   if (idle < t->stall_limit) return 0;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%g", t->stall_limit);
@@ -118,11 +120,14 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) throw IOError("libcurl could not be initialised");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+      throw IOError("libcurl could not be initialised");
   });
 }
 
-bool process_alive(long pid) { return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM); }
+bool process_alive(long pid) {
+  return pid > 0 && (::kill(pid_t(pid), 0) == 0 || errno == EPERM);
+}
 
 // Creates `<destination>.part-<pid>` (plus a counter if this process already has one open).
 std::pair<fs::path, int> create_temp(const fs::path& destination) {
@@ -132,9 +137,10 @@ std::pair<fs::path, int> create_temp(const fs::path& destination) {
     const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd >= 0) return {p, fd};
     if (errno != EEXIST || i > 100)
-      throw IOError("cannot create the temporary file '" + p.string() + "': " + std::strerror(errno) +
-                    ". Check that the folder is writable, or set XDG_CACHE_HOME (or KERASCPP_DATA_DIR) "
-                    "to a writable folder");
+      throw IOError(
+          "cannot create the temporary file '" + p.string() + "': " + std::strerror(errno) +
+          ". Check that the folder is writable, or set XDG_CACHE_HOME (or KERASCPP_DATA_DIR) "
+          "to a writable folder");
   }
 }
 
@@ -147,8 +153,9 @@ void fsync_dir(const fs::path& dir) {
 }
 
 // One attempt: returns "" on success (the file is in place), else what went wrong.
-std::string try_download(const std::string& url, const std::string& sha256, const fs::path& destination,
-                         const DownloadOptions& options, double stall_limit, std::ostream& out) {
+std::string try_download(const std::string& url, const std::string& sha256,
+                         const fs::path& destination, const DownloadOptions& options,
+                         double stall_limit, std::ostream& out) {
   auto [temp, fd] = create_temp(destination);
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), &curl_easy_cleanup);
   if (!curl) {
@@ -191,21 +198,26 @@ std::string try_download(const std::string& url, const std::string& sha256, cons
     error = *errbuf ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) error = "timed out (" + error + ")";
   } else if (const std::string got = t.hash.hex_digest(); got != sha256) {
-    error = "SHA-256 mismatch: got " + got + " for " + std::to_string(t.bytes) + " bytes, expected " + sha256 +
-            " (a corrupted, truncated or different file)";
+    error = "SHA-256 mismatch: got " + got + " for " + std::to_string(t.bytes) +
+            " bytes, expected " + sha256 + " (a corrupted, truncated or different file)";
   } else if (::fsync(fd) != 0) {
     error = std::string("cannot flush the temporary file: ") + std::strerror(errno);
   }
   if (t.bar && t.bar_tried) {
-    if (error.empty()) t.bar->update(t.bytes, {}, /*finalize=*/true);
-    else if (out.rdbuf() == std::cout.rdbuf() && stdout_is_terminal()) out << "\n";
+    if (error.empty())
+      t.bar->update(t.bytes, {}, /*finalize=*/true);
+    else if (out.rdbuf() == std::cout.rdbuf() && stdout_is_terminal())
+      out << "\n";
   }
   ::close(fd);
   std::error_code ec;
   if (error.empty()) {
     fs::rename(temp, destination, ec);
-    if (ec) error = "cannot rename '" + temp.string() + "' to '" + destination.string() + "': " + ec.message();
-    else fsync_dir(destination.parent_path());
+    if (ec)
+      error = "cannot rename '" + temp.string() + "' to '" + destination.string() +
+              "': " + ec.message();
+    else
+      fsync_dir(destination.parent_path());
   }
   if (!error.empty()) fs::remove(temp, ec);
   return error;
@@ -226,17 +238,20 @@ void remove_stale_partial_downloads(const fs::path& dir) {
   }
 }
 
-void download_file(const std::vector<std::string>& urls, const std::string& sha256, const fs::path& destination,
-                   const DownloadOptions& options, std::vector<DownloadAttempt>* log) {
+void download_file(const std::vector<std::string>& urls, const std::string& sha256,
+                   const fs::path& destination, const DownloadOptions& options,
+                   std::vector<DownloadAttempt>* log) {
   global_init();
   std::ostream& out = options.out ? *options.out : std::cout;
   const double stall_limit = stall_timeout(options);
-  const fs::path dir = destination.parent_path().empty() ? fs::path(".") : destination.parent_path();
+  const fs::path dir =
+      destination.parent_path().empty() ? fs::path(".") : destination.parent_path();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (!fs::is_directory(dir))
-    throw IOError("cannot create the folder '" + dir.string() + "' for '" + destination.filename().string() +
-                  "': " + ec.message() + ". Set XDG_CACHE_HOME (or KERASCPP_DATA_DIR) to a writable folder");
+    throw IOError("cannot create the folder '" + dir.string() + "' for '" +
+                  destination.filename().string() + "': " + ec.message() +
+                  ". Set XDG_CACHE_HOME (or KERASCPP_DATA_DIR) to a writable folder");
   remove_stale_partial_downloads(dir);
 
   std::vector<DownloadAttempt> attempts;
@@ -254,16 +269,19 @@ void download_file(const std::vector<std::string>& urls, const std::string& sha2
   throw DownloadError(message, std::move(attempts));
 }
 
-fs::path get_file(const std::string& fname, const std::vector<std::string>& urls, const std::string& sha256,
-                  const fs::path& cache_dir, const DownloadOptions& options) {
+fs::path get_file(const std::string& fname, const std::vector<std::string>& urls,
+                  const std::string& sha256, const fs::path& cache_dir,
+                  const DownloadOptions& options) {
   const fs::path path = cache_dir / fname;
   std::error_code ec;
   if (fs::is_regular_file(path, ec)) {
     if (sha256_file(path) == sha256) return path;
     if (options.verbose >= 1)
       (options.out ? *options.out : std::cout)
-          << "A local file was found, but it seems to be incomplete or outdated because the sha256 file hash "
-             "does not match the original value of " << sha256 << " so we will re-download the data.\n";
+          << "A local file was found, but it seems to be incomplete or outdated because the sha256 "
+             "file hash "
+             "does not match the original value of "
+          << sha256 << " so we will re-download the data.\n";
   }
   download_file(urls, sha256, path, options);
   return path;

@@ -47,8 +47,8 @@ std::string Sha256::hex_digest() {
 std::string sha256_file(const std::filesystem::path& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f)
-    throw IOError("cannot open '" + path.string() + "' to compute its SHA-256: " +
-                  std::strerror(errno));
+    throw IOError("cannot open '" + path.string() +
+                  "' to compute its SHA-256: " + std::strerror(errno));
   Sha256 h;
   std::vector<uint8_t> buf(1 << 20);
   size_t n;

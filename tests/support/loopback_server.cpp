@@ -68,7 +68,8 @@ std::vector<std::string> LoopbackServer::requests() const {
 
 bool LoopbackServer::wait_for_stall(double seconds) {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stalled_ > 0; });
+  return cv_.wait_for(lock, std::chrono::duration<double>(seconds),
+                      [this] { return stalled_ > 0; });
 }
 
 void LoopbackServer::release_stalls() {

@@ -46,7 +46,9 @@ datasets::DatasetSpec tiny_spec(const TinyDataset& data, const std::string& name
                          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
   for (size_t i = 0; i < 4; ++i)
     s.idx_files[i] = {names[i], utils::sha256_bytes(data.gz[i]), int64_t(data.gz[i].size())};
-  if (with_npz) s.npz = datasets::RemoteFile{name + ".npz", utils::sha256_bytes(data.npz), int64_t(data.npz.size())};
+  if (with_npz)
+    s.npz = datasets::RemoteFile{name + ".npz", utils::sha256_bytes(data.npz),
+                                 int64_t(data.npz.size())};
   s.keras_cache = with_npz ? fs::path(name + ".npz") : fs::path(name);
   s.origins = {{"http://127.0.0.1:1/", false}};
   s.data_dir_itself = false;
@@ -66,8 +68,10 @@ std::vector<uint8_t> read_file(const fs::path& path) {
 
 ScopedEnv::~ScopedEnv() {
   for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-    if (it->second) ::setenv(it->first.c_str(), it->second->c_str(), 1);
-    else ::unsetenv(it->first.c_str());
+    if (it->second)
+      ::setenv(it->first.c_str(), it->second->c_str(), 1);
+    else
+      ::unsetenv(it->first.c_str());
   }
 }
 

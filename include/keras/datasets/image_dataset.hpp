@@ -68,7 +68,8 @@ struct DatasetSpec {
 /// Files the user placed (1, 2, 5) are checked for structure (shapes, counts, labels) but not
 /// hashed, so raw or recompressed IDX files work. Throws keras::IOError listing every place
 /// tried, and how to put the files in place by hand, when nothing works.
-ImageDataset load_image_dataset(const DatasetSpec& spec, const std::optional<std::filesystem::path>& path,
+ImageDataset load_image_dataset(const DatasetSpec& spec,
+                                const std::optional<std::filesystem::path>& path,
                                 const utils::DownloadOptions& download = {});
 
 /// kerascpp's data set cache: $XDG_CACHE_HOME/kerascpp/datasets, else ~/.cache/kerascpp/datasets.

@@ -25,7 +25,7 @@ inline constexpr uint64_t kMaxNpyBytes = uint64_t{1} << 34;
 
 /// The parsed header of a .npy stream.
 struct NpyHeader {
-  std::string descr;         ///< numpy dtype string, e.g. "|u1", "<f4"
+  std::string descr;  ///< numpy dtype string, e.g. "|u1", "<f4"
   Shape shape;
   uint64_t header_size = 0;  ///< bytes before the data
   uint64_t data_size = 0;    ///< bytes of data the header declares

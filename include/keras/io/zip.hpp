@@ -20,9 +20,9 @@ namespace keras::io {
 struct ZipEntry {
   std::string name;
   uint64_t index = 0;
-  uint64_t size = 0;             ///< uncompressed bytes
+  uint64_t size = 0;  ///< uncompressed bytes
   uint64_t compressed_size = 0;
-  int method = 0;                ///< 0 stored, 8 deflate (others are refused when read)
+  int method = 0;  ///< 0 stored, 8 deflate (others are refused when read)
 };
 
 /// Whether `name` is a plain file name: not empty, no directory part ('/' or '\'), not "." or
