@@ -21,6 +21,15 @@ std::string error_text(zip_error_t* e) {
   return zip_error_strerror(e);
 }
 
+// libzip's message for an error code from zip_open().
+std::string error_text(int code) {
+  zip_error_t e;
+  zip_error_init_with_code(&e, code);
+  std::string text = zip_error_strerror(&e);
+  zip_error_fini(&e);
+  return text;
+}
+
 }  // namespace
 
 bool is_plain_entry_name(std::string_view name) {
@@ -36,13 +45,7 @@ ZipReader::ZipReader(const std::filesystem::path& path) : name_(path.string()) {
   archive_size_ = std::filesystem::file_size(path, ec);
   int code = 0;
   archive_ = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
-  if (!archive_) {
-    zip_error_t e;
-    zip_error_init_with_code(&e, code);
-    const std::string text = error_text(&e);
-    zip_error_fini(&e);
-    fail(name_, "cannot be read as a zip file (" + text + ")");
-  }
+  if (!archive_) fail(name_, "cannot be read as a zip file (" + error_text(code) + ")");
   load_entries();
 }
 
@@ -189,13 +192,7 @@ void ZipReader::Stream::expect_end() {
 ZipWriter::ZipWriter(const std::filesystem::path& path) : path_(path) {
   int code = 0;
   archive_ = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
-  if (!archive_) {
-    zip_error_t e;
-    zip_error_init_with_code(&e, code);
-    const std::string text = error_text(&e);
-    zip_error_fini(&e);
-    fail(path.string(), "cannot be created (" + text + ")");
-  }
+  if (!archive_) fail(path.string(), "cannot be created (" + error_text(code) + ")");
 }
 
 ZipWriter::~ZipWriter() {
