@@ -1,74 +1,38 @@
 #include "keras/datasets/mnist.hpp"
 
-#include <cstdlib>
+namespace keras::datasets::mnist {
 
-#include "keras/core/error.hpp"
-#include "keras/datasets/idx.hpp"
-
-namespace keras::datasets {
-
-namespace {
-
-std::filesystem::path find_idx(const std::filesystem::path& dir, const std::string& stem) {
-  for (const char* suffix : {".gz", ""}) {
-    auto p = dir / (stem + suffix);
-    if (std::filesystem::exists(p)) return p;
-  }
-  throw IOError("data file '" + (dir / (stem + ".gz")).string() + "' not found (nor '" + stem +
-                "' without .gz). Put the four IDX files (train-images-idx3-ubyte.gz, "
-                "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) "
-                "in that directory");
+// Hashes of the canonical files (../shared/data/mnist/SHA256SUMS; Keras pins mnist.npz's).
+const DatasetSpec& spec() {
+  static const DatasetSpec s{
+      .name = "mnist",
+      .title = "MNIST",
+      .idx_files = {{
+          {"train-images-idx3-ubyte.gz",
+           "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9912422},
+          {"train-labels-idx1-ubyte.gz",
+           "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28881},
+          {"t10k-images-idx3-ubyte.gz",
+           "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1648877},
+          {"t10k-labels-idx1-ubyte.gz",
+           "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4542},
+      }},
+      .npz =
+          RemoteFile{"mnist.npz",
+                     "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1", 11490434},
+      .keras_cache = "mnist.npz",
+      .origins = {{"https://storage.googleapis.com/tensorflow/tf-keras-datasets/", true},
+                  {"https://storage.googleapis.com/cvdf-datasets/mnist/", false},
+                  {"https://ossci-datasets.s3.amazonaws.com/mnist/", false}},
+      .system_dirs = {},
+      .data_dir_itself = true,
+      .num_classes = 10,
+  };
+  return s;
 }
 
-void check_images(const ByteArray& x, const std::filesystem::path& path) {
-  if (x.ndim() != 3 || x.shape()[1] != 28 || x.shape()[2] != 28)
-    throw IOError("IDX file '" + path.string() + "': expected images of shape (N, 28, 28), found " +
-                  x.shape().str());
+ImageDataset load_data(const std::optional<std::filesystem::path>& path) {
+  return load_image_dataset(spec(), path);
 }
 
-void check_labels(const ByteArray& y, const ByteArray& x, const std::filesystem::path& path,
-                  int num_classes) {
-  if (y.ndim() != 1)
-    throw IOError("IDX file '" + path.string() + "': expected a 1-D label array, found shape " + y.shape().str());
-  if (y.shape()[0] != x.shape()[0])
-    throw IOError("IDX file '" + path.string() + "': " + std::to_string(y.shape()[0]) + " labels for " +
-                  std::to_string(x.shape()[0]) + " images; the image and label files do not belong together");
-  for (int64_t i = 0; i < y.size(); ++i)
-    if (y[i] >= num_classes)
-      throw IOError("IDX file '" + path.string() + "': label " + std::to_string(y[i]) + " at index " +
-                    std::to_string(i) + " is not a class in 0.." + std::to_string(num_classes - 1));
-}
-
-}  // namespace
-
-ImageDataset load_idx_directory(const std::filesystem::path& dir, int num_classes) {
-  if (!std::filesystem::is_directory(dir))
-    throw IOError("data directory '" + dir.string() + "' does not exist or is not a directory");
-  ImageDataset d;
-  const auto xtr = find_idx(dir, "train-images-idx3-ubyte"), ytr = find_idx(dir, "train-labels-idx1-ubyte");
-  const auto xte = find_idx(dir, "t10k-images-idx3-ubyte"), yte = find_idx(dir, "t10k-labels-idx1-ubyte");
-  d.x_train = read_idx(xtr);
-  check_images(d.x_train, xtr);
-  d.y_train = read_idx(ytr);
-  check_labels(d.y_train, d.x_train, ytr, num_classes);
-  d.x_test = read_idx(xte);
-  check_images(d.x_test, xte);
-  d.y_test = read_idx(yte);
-  check_labels(d.y_test, d.x_test, yte, num_classes);
-  return d;
-}
-
-ImageDataset mnist::load_data(const std::optional<std::filesystem::path>& directory) {
-  if (directory) return load_idx_directory(*directory);
-  if (const char* env = std::getenv("KERASCPP_DATA_DIR"); env && *env) {
-    std::filesystem::path base(env);
-    // $KERASCPP_DATA_DIR may point at the files or at a folder holding mnist/.
-    if (std::filesystem::is_directory(base / "mnist")) return load_idx_directory(base / "mnist");
-    return load_idx_directory(base);
-  }
-  throw IOError("MNIST not found: pass its directory to load_data(dir) or set KERASCPP_DATA_DIR to a "
-                "directory holding the four IDX files (train-images-idx3-ubyte.gz, "
-                "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)");
-}
-
-}  // namespace keras::datasets
+}  // namespace keras::datasets::mnist
