@@ -40,3 +40,18 @@ set_tests_properties(keras_files_structure PROPERTIES FIXTURES_REQUIRED keras_fi
 if(_kerascpp_skip_regex)
   set_tests_properties(keras_files_structure PROPERTIES SKIP_REGULAR_EXPRESSION ${_kerascpp_skip_regex})
 endif()
+
+# --- libFuzzer: config JSON and .keras archive parsing, under ASan + UBSan (needs clang) --------
+# Builds tests/fuzz as its own clang project, then runs each target for 60 s
+# (KERASCPP_FUZZ_SECONDS overrides). Label "fuzz": `ctest -LE fuzz` leaves it out.
+find_program(KERASCPP_CLANGXX NAMES clang++ clang++-14 clang++-15 clang++-16)
+if(KERASCPP_CLANGXX)
+  add_test(NAME keras_files_fuzz
+           COMMAND ${CMAKE_COMMAND} -DCLANGXX=${KERASCPP_CLANGXX} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
+                   -DBINARY_DIR=${CMAKE_CURRENT_BINARY_DIR}/fuzz -DSECONDS=60
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/run_fuzzers.cmake)
+  set_tests_properties(keras_files_fuzz PROPERTIES LABELS "fuzz;slow" TIMEOUT 1800 RUN_SERIAL TRUE)
+else()
+  add_test(NAME keras_files_fuzz COMMAND ${CMAKE_COMMAND} -E echo "SKIP: clang++ not found; fuzzing skipped")
+  set_tests_properties(keras_files_fuzz PROPERTIES LABELS "fuzz" SKIP_REGULAR_EXPRESSION "SKIP:")
+endif()
