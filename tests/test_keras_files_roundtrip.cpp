@@ -258,3 +258,11 @@ TEST(KerasConfigVariants, ClearErrors) {
   expect_error("{not json", "not valid JSON");
   expect_error(head + R"({"class_name": "Dense", "config": {"units": 3, "name": "a/b"}}]}})", "name");
 }
+
+// Keras 3 names the weight groups by snake_case class name and position (layers/conv2d_1, ...).
+TEST(KerasFilesNaming, SnakeCaseLikeKeras) {
+  EXPECT_EQ(layers::to_snake_case("Conv2D"), "conv2d");
+  EXPECT_EQ(layers::to_snake_case("MaxPooling2D"), "max_pooling2d");
+  EXPECT_EQ(layers::to_snake_case("BatchNormalization"), "batch_normalization");
+  EXPECT_EQ(layers::to_snake_case("InputLayer"), "input_layer");
+}

@@ -126,7 +126,7 @@ def keras_archive(ours_path, fixture_path, predictions):
 
 def snake(name):
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def config_json(ours, theirs):
