@@ -234,46 +234,52 @@ TEST(KerasFilesHostile, PathsAndExtensions) {
 }
 
 // A child process saves in a loop, alternating two models, and is SIGKILLed at a random moment;
-// whatever the moment, the file on disk loads as one of the two. Repeated for each format.
+// whatever the moment, the file on disk loads as one of the two. Repeated for each format until
+// at least 10 kills have landed in the middle of a write (a temporary file was left behind).
 TEST(KerasFilesHostile, KillDuringSaveLeavesOldOrNewFile) {
   TempDir tmp;
   const Sequential a = trained(10), b = trained(11);
   ASSERT_FALSE(same_weights(a, b));
   std::mt19937 rng(1234);
-  const int kills_per_format = 25;
   for (const std::string name : {"k.keras", "k.h5", "k.weights.h5"}) {
     const auto path = tmp / name;
     const bool weights_only = name.find(".weights.") != std::string::npos;
     auto save = [&](const Sequential& m) { weights_only ? m.save_weights(path) : m.save(path); };
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) save(i % 2 ? b : a);
+    const auto one_save = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - t0) /
+                          3;
     save(a);
-    int stale_temps = 0;
-    for (int k = 0; k < kills_per_format; ++k) {
+    int kills = 0, mid_write = 0;
+    for (; kills < 300 && (kills < 25 || mid_write < 10); ++kills) {
       const pid_t pid = fork();
       ASSERT_GE(pid, 0);
       if (pid == 0) {
         for (int i = 0;; ++i) save(i % 2 ? a : b);  // never returns; killed by the parent
       }
-      std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 20000));
+      std::this_thread::sleep_for(one_save * (1 + int(rng() % 400)) / 100);
       kill(pid, SIGKILL);
       int status = 0;
       waitpid(pid, &status, 0);
       ASSERT_TRUE(WIFSIGNALED(status));
       for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
-        stale_temps += e.path().filename().string().find(".tmp-") != std::string::npos;
+        mid_write += e.path().filename().string().find(".tmp-" + std::to_string(pid) + "-") !=
+                     std::string::npos;
       Sequential loaded = small_mlp(99);
       if (weights_only) {
         loaded.load_weights(path);
       } else {
         loaded = models::load_model(path, kQuiet);
       }
-      EXPECT_TRUE(same_weights(loaded, a) || same_weights(loaded, b))
-          << name << " after kill " << k;
+      ASSERT_TRUE(same_weights(loaded, a) || same_weights(loaded, b))
+          << name << " after kill " << kills;
     }
-    // Evidence that kills landed mid-save (a temp file was left), and that the next save cleans up.
-    EXPECT_GT(stale_temps, 0) << name << ": no kill hit a save in progress";
-    std::cout << "[ kill-during-save ] " << name << ": " << kills_per_format << " kills, "
-              << stale_temps
-              << " of them mid-write (temp file left), every file loaded as the old or new model\n";
+    EXPECT_GE(mid_write, 10) << name << ": too few kills hit a save in progress";
+    std::cout
+        << "[ kill-during-save ] " << name << ": " << kills << " kills, " << mid_write
+        << " of them mid-write (temp file left); the file always loaded as the old or new model\n";
+    // The next save removes the temporary files of the killed processes.
     save(a);
     for (const auto& e : std::filesystem::directory_iterator(tmp.path()))
       EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
