@@ -1,6 +1,8 @@
 // Internal helpers shared by the Keras file formats.
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -43,6 +45,9 @@ std::vector<size_t> keras_variable_order(const layers::Layer& layer);
 
 /// Checks what savers rely on: built, and names Keras accepts (non-empty, no '/').
 void check_saveable(const Sequential& model, const char* what);
+
+/// Writes the bytes `make` returns to `path` atomically; errors name the path.
+void save_bytes(const std::filesystem::path& path, const std::function<std::string()>& make);
 
 /// Re-throws the exception being handled, same keras::Error class, with `prefix` + message.
 [[noreturn]] void rethrow_with_context(const std::string& prefix);

@@ -326,24 +326,23 @@ std::vector<std::string> Group::children() const {
   return out;
 }
 
-std::optional<Group> Group::find_group(std::string_view rel) const {
+template <class T>
+std::optional<T> Group::find(std::string_view rel, int kind, const char* what) const {
   Id out;
   std::string path;
   const Kind k = walk(id_.get(), path_, rel, out, path);
   if (k == Kind::absent) return std::nullopt;
-  if (k != Kind::group)
-    throw IOError("'" + path + "' is not a group (or is a link, which is not allowed)");
-  return Group(std::move(out), path);
+  if (k != static_cast<Kind>(kind))
+    throw IOError("'" + path + "' is not a " + what + " (or is a link, which is not allowed)");
+  return T(std::move(out), path);
+}
+
+std::optional<Group> Group::find_group(std::string_view rel) const {
+  return find<Group>(rel, static_cast<int>(Kind::group), "group");
 }
 
 std::optional<Dataset> Group::find_dataset(std::string_view rel) const {
-  Id out;
-  std::string path;
-  const Kind k = walk(id_.get(), path_, rel, out, path);
-  if (k == Kind::absent) return std::nullopt;
-  if (k != Kind::dataset)
-    throw IOError("'" + path + "' is not a dataset (or is a link, which is not allowed)");
-  return Dataset(std::move(out), path);
+  return find<Dataset>(rel, static_cast<int>(Kind::dataset), "dataset");
 }
 
 Group Group::group(std::string_view rel) const {
@@ -552,6 +551,13 @@ File File::create_in_memory() {
   const hid_t f = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get());
   if (f < 0) fail("cannot create an in-memory HDF5 file");
   return from_id(f, "<new file>");
+}
+
+std::string File::build(const std::function<void(File&)>& fill) {
+  Session session;
+  File file = create_in_memory();
+  fill(file);
+  return file.image();
 }
 
 File File::from_id(hid_t f, std::string origin) {

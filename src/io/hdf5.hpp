@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -110,6 +111,8 @@ class Group {
   void write_scalar(std::string_view rel, float value);
 
  protected:
+  template <class T>
+  std::optional<T> find(std::string_view rel, int kind, const char* what) const;
   Id id_;
   std::string path_;
 };
@@ -122,6 +125,8 @@ class File : public Group {
   static File open_image(std::string_view bytes, const std::string& origin);
   /// A new, empty file that lives in memory until image() is taken.
   static File create_in_memory();
+  /// Builds a file in memory with `fill` and returns its bytes (under a Session).
+  static std::string build(const std::function<void(File&)>& fill);
   /// The file's bytes (flushes first).
   std::string image() const;
   const std::string& origin() const { return origin_; }

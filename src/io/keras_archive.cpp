@@ -7,7 +7,7 @@
 #include "io/hdf5.hpp"
 #include "io/weights.hpp"
 #include "keras/core/error.hpp"
-#include "keras/io/atomic_file.hpp"
+#include "keras/io/weights_h5.hpp"
 #include "keras/io/zip.hpp"
 
 namespace keras::io {
@@ -83,26 +83,15 @@ std::string keras_archive_bytes(const Sequential& model) {
   if (model.compiled()) config["compile_config"] = compile_config(model);
   const json metadata = {{"keras_version", detail::kKerasVersion},
                          {"date_saved", now_keras_style()}};
-  std::string weights;
-  {
-    h5::Session session;
-    h5::File file = h5::File::create_in_memory();
-    detail::write_keras3(file, model);
-    weights = file.image();
-  }
   ZipWriter zip;  // Keras's order and timestamps; every entry stored
   zip.add("metadata.json", metadata.dump(), zip_epoch());
   zip.add("config.json", config.dump(), zip_epoch());
-  zip.add("model.weights.h5", std::move(weights));
+  zip.add("model.weights.h5", weights_h5_bytes(model));
   return zip.finish();
 }
 
 void save_keras(const Sequential& model, const std::filesystem::path& path) {
-  try {
-    write_file_atomically(path, keras_archive_bytes(model));
-  } catch (...) {
-    detail::rethrow_with_context("cannot save '" + path.string() + "': ");
-  }
+  detail::save_bytes(path, [&] { return keras_archive_bytes(model); });
 }
 
 Sequential load_keras(const std::filesystem::path& path, const LoadOptions& options) {

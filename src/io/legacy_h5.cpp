@@ -4,38 +4,14 @@
 #include "io/hdf5.hpp"
 #include "io/weights.hpp"
 #include "keras/core/error.hpp"
-#include "keras/io/atomic_file.hpp"
 
 namespace keras::io {
 
-using nlohmann::json;
-
-namespace {
-
-template <class Fill>
-std::string build_file(Fill&& fill) {
-  h5::Session session;
-  h5::File file = h5::File::create_in_memory();
-  fill(file);
-  return file.image();
-}
-
-template <class F>
-void with_context(const std::string& prefix, F&& f) {
-  try {
-    f();
-  } catch (...) {
-    detail::rethrow_with_context(prefix);
-  }
-}
-
-}  // namespace
-
 void save_legacy_h5(const Sequential& model, const std::filesystem::path& path) {
-  with_context("cannot save '" + path.string() + "': ", [&] {
+  detail::save_bytes(path, [&] {
     detail::check_saveable(model, "save");
     const std::string model_config = model_to_config(model, ConfigStyle::legacy).dump();
-    const std::string bytes = build_file([&](h5::File& f) {
+    return h5::File::build([&](h5::File& f) {
       // As Keras 3: str attributes are UTF-8, the JSON (encoded bytes) ASCII-flagged.
       f.write_string_attribute("backend", detail::kBackend, h5::Charset::utf8);
       f.write_string_attribute("keras_version", detail::kKerasVersion, h5::Charset::utf8);
@@ -47,16 +23,13 @@ void save_legacy_h5(const Sequential& model, const std::filesystem::path& path) 
       detail::write_legacy_weights(weights, model);
       detail::write_legacy_optimizer(f, model);
     });
-    write_file_atomically(path, bytes);
   });
 }
 
 void save_legacy_weights(const Sequential& model, const std::filesystem::path& path) {
-  with_context("cannot save '" + path.string() + "': ", [&] {
+  detail::save_bytes(path, [&] {
     detail::check_saveable(model, "save_weights");
-    const std::string bytes =
-        build_file([&](h5::File& f) { detail::write_legacy_weights(f, model); });
-    write_file_atomically(path, bytes);
+    return h5::File::build([&](h5::File& f) { detail::write_legacy_weights(f, model); });
   });
 }
 

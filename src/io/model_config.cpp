@@ -8,6 +8,7 @@
 
 #include "io/common.hpp"
 #include "keras/core/error.hpp"
+#include "keras/io/atomic_file.hpp"
 #include "keras/layers/input_layer.hpp"
 #include "keras/layers/registry.hpp"
 #include "keras/metrics/metric.hpp"
@@ -46,6 +47,14 @@ json parse_json(std::string_view text, const std::string& what) {
     throw Error(prefix + e.what());
   } catch (const json::exception& e) {
     throw ValueError(prefix + "unexpected JSON content (" + e.what() + ")");
+  }
+}
+
+void save_bytes(const std::filesystem::path& path, const std::function<std::string()>& make) {
+  try {
+    write_file_atomically(path, make());
+  } catch (...) {
+    rethrow_with_context("cannot save '" + path.string() + "': ");
   }
 }
 

@@ -40,18 +40,11 @@ Kind sniff(const std::filesystem::path& path) {
 
 std::string weights_h5_bytes(const Sequential& model) {
   detail::check_saveable(model, "save_weights");
-  h5::Session session;
-  h5::File file = h5::File::create_in_memory();
-  detail::write_keras3(file, model);
-  return file.image();
+  return h5::File::build([&](h5::File& f) { detail::write_keras3(f, model); });
 }
 
 void save_weights_h5(const Sequential& model, const std::filesystem::path& path) {
-  try {
-    write_file_atomically(path, weights_h5_bytes(model));
-  } catch (...) {
-    detail::rethrow_with_context("cannot save '" + path.string() + "': ");
-  }
+  detail::save_bytes(path, [&] { return weights_h5_bytes(model); });
 }
 
 void load_weights(Sequential& model, const std::filesystem::path& path,
