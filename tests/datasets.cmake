@@ -1,5 +1,5 @@
 # Data set tests (issue 3): the unit tests talk to a real HTTP server on 127.0.0.1 (cpp-httplib,
-# test support), and the IDX/NPZ readers are fuzzed (tests/fuzz/, label "fuzz").
+# test support), and the IDX/NPZ readers are fuzzed (tests/fuzz_datasets/, label "fuzz").
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 target_sources(kerascpp_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/support/loopback_server.cpp
                                       ${CMAKE_CURRENT_SOURCE_DIR}/support/tiny_dataset.cpp)
@@ -7,14 +7,14 @@ target_link_libraries(kerascpp_tests PRIVATE PkgConfig::HTTPLIB)
 
 # Fuzzing: built with clang at test time, so a machine without clang still builds everything.
 # Each target runs KERASCPP_FUZZ_SECONDS on a scratch corpus grown from the committed seeds
-# (tests/fuzz/corpus, made by tools/make-fuzz-seeds.py) and past crashes (tests/fuzz/regressions).
+# (tests/fuzz_datasets/corpus, made by tools/make-fuzz-seeds.py) and past crashes (tests/fuzz_datasets/regressions).
 set(KERASCPP_FUZZ_SECONDS 60 CACHE STRING "Seconds each fuzz target runs in the fuzz tests")
 find_program(KERASCPP_CLANGXX NAMES clang++ clang++-16 clang++-15 clang++-14)
 if(NOT KERASCPP_CLANGXX)
   message(STATUS "kerascpp: clang++ not found; the fuzz tests (label fuzz) are skipped")
 else()
-  set(fuzz_src ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
-  set(fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz)
+  set(fuzz_src ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_datasets)
+  set(fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz_datasets)
   add_test(NAME datasets.fuzz.build
            COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${fuzz_src} -DBINARY_DIR=${fuzz_bin} -DCXX=${KERASCPP_CLANGXX}
                    -P ${fuzz_src}/build.cmake)

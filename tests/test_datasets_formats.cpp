@@ -13,8 +13,8 @@ using keras::testing::idx_bytes;
 
 namespace {
 
-const fs::path kCorpus = fs::path(KERASCPP_SOURCE_DIR) / "tests" / "fuzz" / "corpus";
-const fs::path kRegressions = fs::path(KERASCPP_SOURCE_DIR) / "tests" / "fuzz" / "regressions";
+const fs::path kCorpus = fs::path(KERASCPP_SOURCE_DIR) / "tests" / "fuzz_datasets" / "corpus";
+const fs::path kRegressions = fs::path(KERASCPP_SOURCE_DIR) / "tests" / "fuzz_datasets" / "regressions";
 
 template <class F>
 std::string error_of(F&& f) {
@@ -216,14 +216,14 @@ TEST(DatasetsNpz, RejectsPathComponentsCorruptionAndTruncation) {
                    "'../evil.npy' has a path component");
   keras::testing::TempDir tmp;
   {
-    io::ZipWriter z(tmp / "dir.npz");
+    io::streaming::ZipWriter z(tmp / "dir.npz");
     z.add("sub/x.npy", io::npy_bytes(ByteArray({1})), false);
     z.commit();
   }
   EXPECT_ERROR_HAS(io::NpzFile(tmp / "dir.npz"), "path component");
-  EXPECT_FALSE(io::is_plain_entry_name(".."));
-  EXPECT_FALSE(io::is_plain_entry_name("a\\b.npy"));
-  EXPECT_TRUE(io::is_plain_entry_name("x_train.npy"));
+  EXPECT_FALSE(io::streaming::is_plain_entry_name(".."));
+  EXPECT_FALSE(io::streaming::is_plain_entry_name("a\\b.npy"));
+  EXPECT_TRUE(io::streaming::is_plain_entry_name("x_train.npy"));
 
   io::save_npz(tmp / "s.npz", {{"x", ByteArray({64}, 1)}}, /*compress=*/false);
   auto bytes = keras::testing::read_file(tmp / "s.npz");
@@ -238,7 +238,7 @@ TEST(DatasetsNpz, RejectsPathComponentsCorruptionAndTruncation) {
 
 // ---- inputs found by fuzzing ------------------------------------------------------------------
 
-// Every crash the fuzz targets found was fixed and its input kept in tests/fuzz/regressions;
+// Every crash the fuzz targets found was fixed and its input kept in tests/fuzz_datasets/regressions;
 // each must now load or be refused with a keras::Error (under ASan/UBSan in CI). The seeds are
 // replayed too.
 TEST(DatasetsFuzzRegressions, EveryKeptInputLoadsOrIsRefusedCleanly) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of the IDX and NPZ fuzz targets (tests/fuzz/corpus/{idx,npz}/).
+"""Writes the seed corpus of the IDX and NPZ fuzz targets (tests/fuzz_datasets/corpus/{idx,npz}/).
 
 Small, valid files of every form the readers accept, written by independent producers:
 Python's gzip module for IDX, and numpy itself (np.save, np.savez, np.savez_compressed) for
@@ -15,7 +15,7 @@ import zipfile
 
 import numpy as np
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fuzz", "corpus")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fuzz_datasets", "corpus")
 
 
 def idx(dims, data):

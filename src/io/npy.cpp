@@ -306,9 +306,9 @@ std::vector<uint8_t> npy_bytes(const AnyArray& array) {
 // ---- NpzFile --------------------------------------------------------------------------------
 
 namespace {
-void check_npz_names(const ZipReader& zip) {
-  for (const ZipEntry& e : zip.entries())
-    if (!is_plain_entry_name(e.name))
+void check_npz_names(const streaming::ZipReader& zip) {
+  for (const streaming::ZipEntry& e : zip.entries())
+    if (!streaming::is_plain_entry_name(e.name))
       throw IOError("npz archive '" + zip.name() + "': member name '" + e.name +
                     "' has a path component; an .npz holds only plain 'name.npy' members");
 }
@@ -326,7 +326,7 @@ NpzFile::NpzFile(std::span<const uint8_t> bytes, std::string name) : zip_(bytes,
 
 std::vector<std::string> NpzFile::keys() const {
   std::vector<std::string> out;
-  for (const ZipEntry& e : zip_.entries())
+  for (const streaming::ZipEntry& e : zip_.entries())
     if (is_npy_member(e.name)) out.push_back(e.name.substr(0, e.name.size() - 4));
   return out;
 }
@@ -336,14 +336,14 @@ bool NpzFile::contains(const std::string& key) const {
 }
 
 AnyArray NpzFile::get(const std::string& key) const {
-  const ZipEntry* e = zip_.find(key + ".npy");
+  const streaming::ZipEntry* e = zip_.find(key + ".npy");
   if (!e) {
     std::string have;
     for (const auto& k : keys()) have += (have.empty() ? "" : ", ") + k;
     throw IOError("npz archive '" + zip_.name() + "' has no array '" + key +
                   "' (it holds: " + (have.empty() ? "nothing" : have) + ")");
   }
-  ZipReader::Stream s = zip_.open(*e);
+  streaming::ZipReader::Stream s = zip_.open(*e);
   return read_npy_stream(s, e->size, zip_.name() + ":" + e->name);
 }
 
@@ -364,9 +364,9 @@ template NDArray<double> NpzFile::get<double>(const std::string&) const;
 
 void save_npz(const std::filesystem::path& path,
               const std::vector<std::pair<std::string, AnyArray>>& arrays, bool compress) {
-  ZipWriter zip(path);
+  streaming::ZipWriter zip(path);
   for (const auto& [key, array] : arrays) {
-    if (!is_plain_entry_name(key + ".npy"))
+    if (!streaming::is_plain_entry_name(key + ".npy"))
       throw ValueError("save_npz: array name '" + key + "' must be a plain name (no '/' or '\\')");
     zip.add(key + ".npy", npy_bytes(array), compress);
   }

@@ -2,27 +2,15 @@
 
 #include <zip.h>
 
-#include <algorithm>
-#include <set>
-#include <utility>
+#include <unordered_set>
 
 #include "keras/core/error.hpp"
-#include "keras/io/gzip.hpp"
 
 namespace keras::io {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& archive, const std::string& what) {
-  throw IOError("zip archive '" + archive + "': " + what);
-}
-
-std::string error_text(zip_error_t* e) {
-  return zip_error_strerror(e);
-}
-
-// libzip's message for an error code from zip_open().
-std::string error_text(int code) {
+std::string zip_error_text(int code) {
   zip_error_t e;
   zip_error_init_with_code(&e, code);
   std::string text = zip_error_strerror(&e);
@@ -30,207 +18,206 @@ std::string error_text(int code) {
   return text;
 }
 
+std::string zip_error_text(zip_error_t* e) {
+  return e ? zip_error_strerror(e) : "unknown error";
+}
+
+// DEFLATE cannot expand data more than 1032:1; a declared size beyond that is a lie (a "zip
+// bomb" or a corrupt header), refused before anything is allocated.
+constexpr uint64_t kMaxDeflateRatio = 1032;
+constexpr uint64_t kMaxEntries = 65536;
+
 }  // namespace
 
-bool is_plain_entry_name(std::string_view name) {
-  if (name.empty() || name == "." || name == "..") return false;
-  return name.find_first_of(std::string_view("/\\\0", 3)) == std::string_view::npos;
-}
-
-// ---- ZipReader ------------------------------------------------------------------------------
-
-ZipReader::ZipReader(const std::filesystem::path& path) : name_(path.string()) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail(name_, "not found or not a regular file");
-  archive_size_ = std::filesystem::file_size(path, ec);
-  int code = 0;
-  archive_ = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
-  if (!archive_) fail(name_, "cannot be read as a zip file (" + error_text(code) + ")");
-  load_entries();
-}
-
-ZipReader::ZipReader(std::span<const uint8_t> bytes, std::string name)
-    : name_(std::move(name)), archive_size_(bytes.size()) {
-  zip_error_t e;
-  zip_error_init(&e);
-  zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &e);
-  if (src) archive_ = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &e);
-  if (!archive_) {
-    if (src) zip_source_free(src);
-    const std::string text = error_text(&e);
-    zip_error_fini(&e);
-    fail(name_, "cannot be read as a zip file (" + text + ")");
+struct ZipReader::Impl {
+  std::string origin;
+  std::string bytes;  // the archive, when opened from memory (libzip reads it in place)
+  zip_t* za = nullptr;
+  std::vector<ZipEntry> entries;
+  ~Impl() {
+    if (za) zip_discard(za);
   }
-  zip_error_fini(&e);
-  load_entries();
-}
+};
 
-ZipReader::~ZipReader() {
-  if (archive_) zip_discard(archive_);
-}
-ZipReader::ZipReader(ZipReader&& o) noexcept
-    : name_(std::move(o.name_)),
-      archive_size_(o.archive_size_),
-      archive_(std::exchange(o.archive_, nullptr)),
-      entries_(std::move(o.entries_)) {}
-ZipReader& ZipReader::operator=(ZipReader&& o) noexcept {
-  if (this != &o) {
-    if (archive_) zip_discard(archive_);
-    name_ = std::move(o.name_);
-    archive_size_ = o.archive_size_;
-    archive_ = std::exchange(o.archive_, nullptr);
-    entries_ = std::move(o.entries_);
-  }
-  return *this;
-}
-
-void ZipReader::load_entries() {
-  const zip_int64_t n = zip_get_num_entries(archive_, 0);
-  if (n < 0) fail(name_, "cannot list its members");
-  std::set<std::string, std::less<>> seen;
+ZipReader::ZipReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  zip_t* za = impl_->za;
+  const zip_int64_t n = zip_get_num_entries(za, 0);
+  if (n < 0 || static_cast<uint64_t>(n) > kMaxEntries)
+    throw IOError("zip archive '" + impl_->origin + "' has an invalid number of entries (" +
+                  std::to_string(n) + ")");
+  std::unordered_set<std::string> seen;
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
     zip_stat_init(&st);
-    if (zip_stat_index(archive_, uint64_t(i), ZIP_FL_ENC_RAW, &st) != 0 ||
-        !(st.valid & ZIP_STAT_NAME))
-      fail(name_, "member " + std::to_string(i) + " has an unreadable directory entry");
-    ZipEntry e;
-    e.name = st.name;
-    e.index = uint64_t(i);
-    e.size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
-    e.compressed_size = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
-    e.method = (st.valid & ZIP_STAT_COMP_METHOD) ? st.comp_method : -1;
-    if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-      e.method = -2;
+    if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0 ||
+        !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE) ||
+        !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD))
+      throw IOError("zip archive '" + impl_->origin + "': cannot read the directory entry #" +
+                    std::to_string(i) + ": " + zip_error_text(zip_get_error(za)));
+    ZipEntry e{st.name, st.size, st.comp_size, st.comp_method == ZIP_CM_STORE};
     if (!seen.insert(e.name).second)
-      fail(name_, "two members are named '" + e.name + "'; the archive is corrupt");
-    entries_.push_back(std::move(e));
+      throw IOError("zip archive '" + impl_->origin + "' holds the entry '" + e.name +
+                    "' twice; the archive is corrupt or was tampered with");
+    impl_->entries.push_back(std::move(e));
   }
 }
 
-const ZipEntry* ZipReader::find(std::string_view entry_name) const {
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const ZipEntry& e) { return e.name == entry_name; });
-  return it == entries_.end() ? nullptr : &*it;
+ZipReader::ZipReader(ZipReader&&) noexcept = default;
+ZipReader& ZipReader::operator=(ZipReader&&) noexcept = default;
+ZipReader::~ZipReader() = default;
+
+ZipReader ZipReader::open(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw IOError("cannot open '" + path.string() + "': " +
+                  (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
+  auto impl = std::make_unique<Impl>();
+  impl->origin = path.string();
+  int code = 0;
+  impl->za = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+  if (!impl->za)
+    throw IOError("'" + path.string() + "' is not a readable zip archive: " + zip_error_text(code));
+  return ZipReader(std::move(impl));
 }
 
-ZipReader::Stream ZipReader::open(const ZipEntry& entry) const {
-  const std::string where = "zip archive '" + name_ + "', member '" + entry.name + "'";
-  if (entry.method == -2) throw IOError(where + ": encrypted members are not supported");
-  if (entry.method != ZIP_CM_STORE && entry.method != ZIP_CM_DEFLATE)
-    throw IOError(where + ": unsupported compression method " + std::to_string(entry.method) +
-                  " (only stored and deflate, as numpy and Keras write)");
-  // Declared sizes must be possible for this archive before anyone allocates from them.
-  if (entry.compressed_size > archive_size_)
-    throw IOError(where + ": declares " + std::to_string(entry.compressed_size) +
-                  " compressed bytes in a " + std::to_string(archive_size_) +
-                  "-byte archive; truncated or corrupt");
-  if (entry.method == ZIP_CM_STORE && entry.size != entry.compressed_size)
-    throw IOError(where + ": stored member declares " + std::to_string(entry.size) +
-                  " bytes but holds " + std::to_string(entry.compressed_size) +
-                  "; the archive is corrupt");
-  if (entry.method == ZIP_CM_DEFLATE && entry.size > kMaxDeflateRatio * entry.compressed_size + 64)
-    throw IOError(where + ": declares " + std::to_string(entry.size) + " bytes, impossible for " +
-                  std::to_string(entry.compressed_size) +
-                  " deflated bytes; the archive is corrupt");
-  zip_file_t* f = zip_fopen_index(archive_, entry.index, 0);
-  if (!f) throw IOError(where + ": cannot be opened (" + zip_strerror(archive_) + ")");
-  return Stream(f, entry, where);
+ZipReader ZipReader::from_bytes(std::string bytes, std::string origin) {
+  auto impl = std::make_unique<Impl>();
+  impl->origin = std::move(origin);
+  impl->bytes = std::move(bytes);
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* src = zip_source_buffer_create(impl->bytes.data(), impl->bytes.size(), 0, &error);
+  if (!src) {
+    std::string msg = zip_error_text(&error);
+    zip_error_fini(&error);
+    throw IOError("cannot read zip archive '" + impl->origin + "': " + msg);
+  }
+  impl->za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  if (!impl->za) {
+    zip_source_free(src);
+    std::string msg = zip_error_text(&error);
+    zip_error_fini(&error);
+    throw IOError("'" + impl->origin + "' is not a readable zip archive: " + msg);
+  }
+  zip_error_fini(&error);
+  return ZipReader(std::move(impl));
 }
 
-std::vector<uint8_t> ZipReader::read(const ZipEntry& entry, uint64_t max_size) const {
-  if (entry.size > max_size)
-    throw IOError("zip archive '" + name_ + "', member '" + entry.name +
-                  "': " + std::to_string(entry.size) + " bytes, more than the " +
-                  std::to_string(max_size) + " allowed");
-  Stream s = open(entry);
-  std::vector<uint8_t> out(entry.size);
-  s.read_exact(out);
-  s.expect_end();
+const std::vector<ZipEntry>& ZipReader::entries() const {
+  return impl_->entries;
+}
+const std::string& ZipReader::origin() const {
+  return impl_->origin;
+}
+
+const ZipEntry* ZipReader::find(std::string_view name) const {
+  for (const auto& e : impl_->entries)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+std::string ZipReader::read(std::string_view name, uint64_t max_bytes) const {
+  const std::string where = "entry '" + std::string(name) + "' of '" + impl_->origin + "'";
+  const ZipEntry* e = find(name);
+  if (!e)
+    throw IOError("zip archive '" + impl_->origin + "' has no entry '" + std::string(name) + "'");
+  if (e->size > max_bytes)
+    throw IOError(where + " declares " + std::to_string(e->size) +
+                  " bytes, more than the limit of " + std::to_string(max_bytes));
+  if (e->stored ? e->size != e->compressed_size
+                : e->size > e->compressed_size * kMaxDeflateRatio + 1024)
+    throw IOError(where + " declares " + std::to_string(e->size) + " bytes but holds " +
+                  std::to_string(e->compressed_size) + " compressed bytes: the archive is corrupt");
+  const zip_int64_t index = zip_name_locate(impl_->za, std::string(name).c_str(), 0);
+  if (index < 0) throw IOError("zip archive '" + impl_->origin + "': cannot locate " + where);
+  zip_file_t* f = zip_fopen_index(impl_->za, static_cast<zip_uint64_t>(index), 0);
+  if (!f) throw IOError("cannot open " + where + ": " + zip_error_text(zip_get_error(impl_->za)));
+  std::string out(static_cast<size_t>(e->size), '\0');
+  size_t got = 0;
+  bool ok = true;
+  while (got < out.size()) {
+    const zip_int64_t n = zip_fread(f, out.data() + got, out.size() - got);
+    if (n <= 0) {
+      ok = n == 0 && got == out.size();
+      break;
+    }
+    got += static_cast<size_t>(n);
+  }
+  // One more read reaches the end, where libzip checks the CRC.
+  char extra = 0;
+  const zip_int64_t tail = ok ? zip_fread(f, &extra, 1) : -1;
+  std::string reason = zip_error_text(zip_file_get_error(f));
+  zip_fclose(f);
+  if (!ok || tail != 0 || got != out.size())
+    throw IOError(where + " is corrupt or truncated (" +
+                  (tail > 0 ? std::string("more data than declared") : reason) + ")");
   return out;
 }
 
-// ---- ZipReader::Stream ----------------------------------------------------------------------
-
-ZipReader::Stream::Stream(zip_file* file, ZipEntry entry, std::string where)
-    : file_(file), entry_(std::move(entry)), where_(std::move(where)) {}
-ZipReader::Stream::~Stream() {
-  if (file_) zip_fclose(file_);
-}
-ZipReader::Stream::Stream(Stream&& o) noexcept
-    : file_(std::exchange(o.file_, nullptr)),
-      entry_(std::move(o.entry_)),
-      where_(std::move(o.where_)) {}
-
-size_t ZipReader::Stream::read(std::span<uint8_t> dst) {
-  size_t done = 0;
-  while (done < dst.size()) {
-    const zip_int64_t got = zip_fread(file_, dst.data() + done, dst.size() - done);
-    if (got < 0) throw IOError(where_ + ": corrupt data (" + zip_file_strerror(file_) + ")");
-    if (got == 0) break;
-    done += size_t(got);
-  }
-  return done;
+// ---- writer ------------------------------------------------------------------------------------
+void ZipWriter::add(std::string name, std::string data, std::optional<std::time_t> mtime,
+                    bool compress) {
+  entries_.push_back(
+      {std::move(name), std::move(data), mtime.value_or(std::time(nullptr)), compress});
 }
 
-void ZipReader::Stream::read_exact(std::span<uint8_t> dst) {
-  const size_t got = read(dst);
-  if (got != dst.size())
-    throw IOError(where_ + ": truncated: expected " + std::to_string(dst.size()) +
-                  " more bytes, found " + std::to_string(got));
-}
-
-void ZipReader::Stream::expect_end() {
-  uint8_t extra;
-  if (read({&extra, 1}) != 0)
-    throw IOError(where_ + ": holds more bytes than its " + std::to_string(entry_.size) +
-                  " declared; the archive is corrupt");
-}
-
-// ---- ZipWriter ------------------------------------------------------------------------------
-
-ZipWriter::ZipWriter(const std::filesystem::path& path) : path_(path) {
-  int code = 0;
-  archive_ = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code);
-  if (!archive_) fail(path.string(), "cannot be created (" + error_text(code) + ")");
-}
-
-ZipWriter::~ZipWriter() {
-  if (archive_) zip_discard(archive_);
-}
-
-void ZipWriter::add(const std::string& entry_name, std::span<const uint8_t> bytes, bool compress) {
-  add(entry_name, std::vector<uint8_t>(bytes.begin(), bytes.end()), compress);
-}
-
-void ZipWriter::add(const std::string& entry_name, std::vector<uint8_t>&& bytes, bool compress) {
-  if (!archive_) fail(path_.string(), "add() after commit()");
-  buffers_.push_back(std::make_unique<std::vector<uint8_t>>(std::move(bytes)));
-  const auto& buf = *buffers_.back();
-  zip_source_t* src = zip_source_buffer(archive_, buf.data(), buf.size(), 0);
-  if (!src)
-    fail(path_.string(),
-         std::string("cannot add '") + entry_name + "' (" + zip_strerror(archive_) + ")");
-  const zip_int64_t idx = zip_file_add(archive_, entry_name.c_str(), src, ZIP_FL_ENC_UTF_8);
-  if (idx < 0) {
+std::string ZipWriter::finish() const {
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &error);
+  if (!src) throw IOError("cannot build zip archive: " + zip_error_text(&error));
+  zip_t* za = zip_open_from_source(src, ZIP_TRUNCATE, &error);
+  if (!za) {
     zip_source_free(src);
-    fail(path_.string(), "cannot add '" + entry_name + "' (" + zip_strerror(archive_) + ")");
+    throw IOError("cannot build zip archive: " + zip_error_text(&error));
   }
-  if (zip_set_file_compression(archive_, uint64_t(idx), compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
-                               0) != 0)
-    fail(path_.string(), "cannot set the compression of '" + entry_name + "'");
+  zip_source_keep(src);  // keep the in-memory result alive after zip_close
+  auto fail = [&](const std::string& what) {
+    std::string msg = what + ": " + zip_error_text(zip_get_error(za));
+    zip_discard(za);
+    zip_source_free(src);
+    throw IOError("cannot build zip archive: " + msg);
+  };
+  for (const auto& e : entries_) {
+    zip_source_t* s = zip_source_buffer(za, e.data.data(), e.data.size(), 0);
+    if (!s) fail("entry '" + e.name + "'");
+    const zip_int64_t idx = zip_file_add(za, e.name.c_str(), s, ZIP_FL_ENC_UTF_8);
+    if (idx < 0) {
+      zip_source_free(s);
+      fail("entry '" + e.name + "'");
+    }
+    const auto i = static_cast<zip_uint64_t>(idx);
+    if (zip_set_file_compression(za, i, e.compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) != 0 ||
+        zip_file_set_mtime(za, i, e.mtime, 0) != 0)
+      fail("entry '" + e.name + "'");
+  }
+  if (zip_close(za) != 0) fail("writing");
+  std::string out;
+  if (!zip_source_is_deleted(src)) {  // deleted means an empty archive
+    if (zip_source_open(src) != 0 || zip_source_seek(src, 0, SEEK_END) != 0) {
+      zip_source_free(src);
+      throw IOError("cannot read back the zip archive built in memory");
+    }
+    const zip_int64_t size = zip_source_tell(src);
+    out.resize(static_cast<size_t>(size));
+    zip_source_seek(src, 0, SEEK_SET);
+    const zip_int64_t n = zip_source_read(src, out.data(), out.size());
+    zip_source_close(src);
+    if (n != size) {
+      zip_source_free(src);
+      throw IOError("cannot read back the zip archive built in memory");
+    }
+  }
+  zip_source_free(src);
+  return out;
 }
 
-void ZipWriter::commit() {
-  if (!archive_) fail(path_.string(), "commit() called twice");
-  if (zip_close(archive_) != 0) {
-    const std::string text = zip_strerror(archive_);
-    zip_discard(archive_);
-    archive_ = nullptr;
-    fail(path_.string(), "cannot be written (" + text + ")");
-  }
-  archive_ = nullptr;
-  buffers_.clear();
+std::time_t zip_epoch() {
+  std::tm t{};
+  t.tm_year = 80;
+  t.tm_mday = 1;
+  t.tm_isdst = -1;
+  return std::mktime(&t);
 }
 
 }  // namespace keras::io

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "keras/io/zip.hpp"
+#include "keras/io/zip_stream.hpp"
 #include "keras/tensor/ndarray.hpp"
 
 namespace keras::io {
@@ -61,7 +61,7 @@ class NpzFile {
   NDArray<T> get(const std::string& key) const;
 
  private:
-  ZipReader zip_;
+  streaming::ZipReader zip_;
 };
 
 extern template NDArray<uint8_t> NpzFile::get<uint8_t>(const std::string&) const;

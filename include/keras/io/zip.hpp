@@ -1,104 +1,81 @@
-// Zip archives (libzip): reading entries of .npz (and .keras) files with every declared size
-// checked before it is trusted, and writing archives atomically. Only stored and deflate entries
-// are read, the two methods numpy and Keras write.
+// Zip archives (the container of .keras files, and of numpy's .npz): a bounded reader and a
+// writer that builds the archive in memory. Backed by libzip (ZIP64, stored and deflate).
+//
+//   auto zip = keras::io::ZipReader::open("model.keras");
+//   std::string config = zip.read("config.json", 64 << 20);
+//
+//   keras::io::ZipWriter w;
+//   w.add("config.json", text);
+//   keras::io::write_file_atomically("x.zip", w.finish());
+//
+// The reader never trusts the archive: a declared size that the compressed data cannot hold,
+// an entry over the caller's limit, a bad CRC or a broken directory is a keras::IOError, and
+// nothing is ever extracted to disk.
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
 #include <memory>
-#include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct zip;
-struct zip_file;
-
 namespace keras::io {
 
-/// One member of an archive, as its central directory declares it.
 struct ZipEntry {
-  std::string name;
-  uint64_t index = 0;
-  uint64_t size = 0;  ///< uncompressed bytes
+  std::string name;   ///< as stored, e.g. "config.json" or "assets/vocab.txt"
+  uint64_t size = 0;  ///< declared uncompressed size
   uint64_t compressed_size = 0;
-  int method = 0;  ///< 0 stored, 8 deflate (others are refused when read)
+  bool stored = true;  ///< false: compressed (deflate, ...)
 };
 
-/// Whether `name` is a plain file name: not empty, no directory part ('/' or '\'), not "." or
-/// "..", no NUL. Archives whose members must sit side by side (.npz) refuse every other name.
-bool is_plain_entry_name(std::string_view name);
-
-/// Reads members of a zip archive. Throws keras::IOError naming the archive for anything that
-/// is not a readable zip file.
 class ZipReader {
  public:
-  explicit ZipReader(const std::filesystem::path& path);
-  /// An archive already in memory; `bytes` must outlive the reader.
-  ZipReader(std::span<const uint8_t> bytes, std::string name);
-  ~ZipReader();
+  /// Opens an archive on disk. Throws keras::IOError (missing file, not a zip, corrupt).
+  static ZipReader open(const std::filesystem::path& path);
+  /// Opens an archive held in memory (takes the bytes). `origin` names it in messages.
+  static ZipReader from_bytes(std::string bytes, std::string origin = "<memory>");
+
   ZipReader(ZipReader&&) noexcept;
   ZipReader& operator=(ZipReader&&) noexcept;
+  ~ZipReader();
 
-  const std::string& name() const { return name_; }
-  const std::vector<ZipEntry>& entries() const { return entries_; }
-  /// The entry with this exact name, or nullptr.
-  const ZipEntry* find(std::string_view entry_name) const;
+  /// Entries in the order of the central directory.
+  const std::vector<ZipEntry>& entries() const;
+  const ZipEntry* find(std::string_view name) const;
+  /// The path or origin given when opening, for messages.
+  const std::string& origin() const;
 
-  /// Sequential reader of one member's uncompressed bytes. Its declared size is checked against
-  /// the archive before it is opened, and its CRC when the end is reached.
-  class Stream {
-   public:
-    ~Stream();
-    Stream(Stream&&) noexcept;
-    Stream& operator=(Stream&&) = delete;
-    /// Reads up to `dst.size()` bytes; fewer only at the end of the member.
-    size_t read(std::span<uint8_t> dst);
-    /// Reads exactly `dst.size()` bytes, else throws (truncated member).
-    void read_exact(std::span<uint8_t> dst);
-    /// Throws unless the member has no bytes left (and its CRC matched).
-    void expect_end();
-    const ZipEntry& entry() const { return entry_; }
-
-   private:
-    friend class ZipReader;
-    Stream(zip_file* file, ZipEntry entry, std::string where);
-    zip_file* file_;
-    ZipEntry entry_;
-    std::string where_;
-  };
-
-  Stream open(const ZipEntry& entry) const;
-  /// The whole member, which must not be larger than `max_size` bytes.
-  std::vector<uint8_t> read(const ZipEntry& entry, uint64_t max_size) const;
+  /// The whole entry. Throws keras::IOError when it is missing, declares more than `max_bytes`,
+  /// declares a size its compressed data cannot hold, or fails its CRC.
+  std::string read(std::string_view name, uint64_t max_bytes) const;
 
  private:
-  void load_entries();
-  std::string name_;
-  uint64_t archive_size_ = 0;
-  zip* archive_ = nullptr;
-  std::vector<ZipEntry> entries_;
+  struct Impl;
+  explicit ZipReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
-/// Writes a zip archive. libzip writes to a temporary file beside `path` and renames it on
-/// commit(), so a crash never leaves a half-written archive under the final name. Without
-/// commit(), the destructor discards everything.
 class ZipWriter {
  public:
-  explicit ZipWriter(const std::filesystem::path& path);
-  ~ZipWriter();
-  ZipWriter(const ZipWriter&) = delete;
-  ZipWriter& operator=(const ZipWriter&) = delete;
-
-  /// Adds a member (a copy of `bytes` is kept until commit), deflated when `compress`.
-  void add(const std::string& entry_name, std::span<const uint8_t> bytes, bool compress);
-  void add(const std::string& entry_name, std::vector<uint8_t>&& bytes, bool compress);
-  void commit();
+  /// Adds an entry (kept in insertion order). `mtime` defaults to now; `compress` deflates.
+  void add(std::string name, std::string data, std::optional<std::time_t> mtime = std::nullopt,
+           bool compress = false);
+  /// The complete archive (ZIP64 where sizes need it). Throws keras::IOError.
+  std::string finish() const;
 
  private:
-  std::filesystem::path path_;
-  zip* archive_ = nullptr;
-  std::vector<std::unique_ptr<std::vector<uint8_t>>> buffers_;
+  struct Entry {
+    std::string name, data;
+    std::time_t mtime;
+    bool compress;
+  };
+  std::vector<Entry> entries_;
 };
+
+/// 1980-01-01 00:00:00 local time: the timestamp Python's zipfile gives Keras's JSON entries.
+std::time_t zip_epoch();
 
 }  // namespace keras::io
