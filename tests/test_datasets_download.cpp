@@ -40,6 +40,7 @@ std::vector<fs::path> partial_files(const fs::path& dir) {
 class DatasetsDownload : public ::testing::Test {
  protected:
   void SetUp() override {
+    mnist_ = keras::testing::mnist_dir();  // before $KERASCPP_DATA_DIR is hidden
     env.set("HOME", (tmp / "home").string());
     env.unset("XDG_CACHE_HOME");
     env.unset("KERAS_HOME");
@@ -56,11 +57,20 @@ class DatasetsDownload : public ::testing::Test {
     for (size_t i = 0; i < 4; ++i) server.serve(prefix + kIdx[i], as_string(data.gz[i]));
   }
 
+  std::optional<fs::path> mnist_;
   keras::testing::TempDir tmp;
   LoopbackServer server;
   keras::testing::ScopedEnv env;
   utils::DownloadOptions quiet;
 };
+
+// KERASCPP_REQUIRE_MNIST for this fixture, whose SetUp hides $KERASCPP_DATA_DIR.
+#define REQUIRE_MNIST_FROM_SETUP(dir_var)                                                \
+  if (!mnist_) {                                                                         \
+    if (keras::testing::require_data()) FAIL() << "MNIST not found (KERASCPP_DATA_DIR)"; \
+    GTEST_SKIP() << "MNIST not found; set KERASCPP_DATA_DIR";                            \
+  }                                                                                      \
+  const fs::path dir_var = *mnist_
 
 }  // namespace
 
@@ -348,7 +358,7 @@ TEST_F(DatasetsDownload, ADownloadKilledMidwayLeavesNothingALaterCallTrusts) {
 // ---- the real data sets, from a loopback mirror -----------------------------------------------
 
 TEST_F(DatasetsDownload, MnistLoadDataDownloadsTheRealFilesVerifiesAndCachesThem) {
-  KERASCPP_REQUIRE_MNIST(dir);
+  REQUIRE_MNIST_FROM_SETUP(dir);
   for (const char* f : kIdx)
     server.serve(std::string("/mnist/") + f, as_string(keras::testing::read_file(dir / f)));
   auto [x_train, y_train, x_test, y_test] = datasets::mnist::load_data();
@@ -363,7 +373,7 @@ TEST_F(DatasetsDownload, MnistLoadDataDownloadsTheRealFilesVerifiesAndCachesThem
 }
 
 TEST_F(DatasetsDownload, MnistFromKerascppDataDirItselfOrItsMnistSubfolder) {
-  KERASCPP_REQUIRE_MNIST(dir);
+  REQUIRE_MNIST_FROM_SETUP(dir);
   env.set("KERASCPP_DATA_DIR", dir.string());
   EXPECT_EQ(datasets::mnist::load_data().y_test.head(5).str(), "[7 2 1 0 4]");
   EXPECT_TRUE(server.requests().empty());
@@ -390,7 +400,8 @@ TEST_F(DatasetsDownload, AnUnwritableCacheIsReportedWithTheWayOut) {
   const auto data = keras::testing::make_tiny_dataset(1, 1);
   auto spec = keras::testing::tiny_spec(data, "tiny", false);
   serve_idx("/tiny/", data);
-  keras::testing::write_file(tmp / "not-a-folder", {1});  // root ignores permissions; a file does not
+  keras::testing::write_file(tmp / "not-a-folder",
+                             {1});  // root ignores permissions; a file does not
   env.set("XDG_CACHE_HOME", (tmp / "not-a-folder").string());
   try {
     datasets::load_image_dataset(spec, std::nullopt, quiet);

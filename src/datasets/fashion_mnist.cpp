@@ -3,7 +3,8 @@
 namespace keras::datasets::fashion_mnist {
 
 // Hashes of Zalando's published .gz files, which Keras's origin serves too. Debian's package
-// ships the same data recompressed (other hashes), so its folder is read unhashed.
+// ships them without the file name in the gzip header (other hashes), so its folder is read
+// unhashed.
 const DatasetSpec& spec() {
   static const DatasetSpec s{
       .name = "fashion-mnist",

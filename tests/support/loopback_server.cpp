@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 
@@ -42,8 +43,13 @@ LoopbackServer::LoopbackServer() : server_(std::make_unique<httplib::Server>()) 
   });
   port_ = server_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("LoopbackServer: cannot bind 127.0.0.1");
-  // The socket already listens: clients may connect before the thread starts accepting.
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  thread_ = std::thread([this, ended] {
+    server_->listen_after_bind();
+    *ended = true;
+  });
+  // stop() does nothing until the server runs, so the destructor could otherwise hang.
+  while (!server_->is_running() && !*ended) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 LoopbackServer::~LoopbackServer() {
