@@ -3,6 +3,10 @@ include(GNUInstallDirs)
 
 set(KERASCPP_WARNINGS -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align
                       -Woverloaded-virtual -Wnull-dereference)
+# GCC 12 reports false -Wrestrict errors inside std::string's operator+ at -O3 (GCC PR 105651).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  list(APPEND KERASCPP_WARNINGS -Wno-restrict)
+endif()
 
 function(kerascpp_target_options target)
   target_compile_options(${target} PRIVATE ${KERASCPP_WARNINGS})
