@@ -57,6 +57,11 @@ struct Bound {
     }
     layer->bind(vars);
   }
+  /// Copies into the bound storage (the layer holds pointers to it).
+  void set(size_t i, const std::vector<float>& v) {
+    ASSERT_EQ(v.size(), values[i].size());
+    std::copy(v.begin(), v.end(), values[i].begin());
+  }
   std::vector<float> run(const Tensor& x, bool training) {
     std::vector<float> y(size_t(x.shape()[0] * layer->output_shape().size()));
     layer->forward(x.data(), y.data(), x.shape()[0], training);
@@ -94,8 +99,8 @@ TEST(ConvTorchReference, Conv2DForwardAndGradients) {
                                                        .padding = c["padding"].get<std::string>()}),
                 xs.without_batch());
         ASSERT_EQ(b.layer->output_shape().with_batch(xs[0]), shape_of(c["output_shape"])) << what;
-        b.values[0] = values(ks, 1.3 + seed, 0.4);
-        b.values[1] = values(Shape{ks[3]}, 2.7 + seed, 0.2);
+        b.set(0, values(ks, 1.3 + seed, 0.4));
+        b.set(1, values(Shape{ks[3]}, 2.7 + seed, 0.2));
         const auto y = b.run(x, true);
         expect_near_all(y.data(), c[act], what + " " + act);
         if (std::string(act) != "linear") continue;
@@ -134,10 +139,10 @@ TEST(ConvTorchReference, BatchNormalizationTrainingAndInference) {
     const Shape xs = shape_of(c["x"]);
     const Shape cs{xs[xs.rank() - 1]};
     Bound b(std::make_shared<BatchNormalization>(), xs.without_batch());
-    b.values[0] = values(cs, 1.1, 0.5, 1.0);  // gamma
-    b.values[1] = values(cs, 2.2, 0.3);       // beta
-    b.values[2] = values(cs, 3.3, 0.2);       // moving_mean
-    b.values[3] = values(cs, 4.4, 0.3, 1.0);  // moving_variance
+    b.set(0, values(cs, 1.1, 0.5, 1.0));  // gamma
+    b.set(1, values(cs, 2.2, 0.3));       // beta
+    b.set(2, values(cs, 3.3, 0.2));       // moving_mean
+    b.set(3, values(cs, 4.4, 0.3, 1.0));  // moving_variance
     const Tensor x = tensor(xs, 0.2, 2.0, 0.5);
     const auto inference = b.run(x, false);
     expect_near_all(inference.data(), c["inference"], "BatchNormalization inference " + c["x"].dump());

@@ -66,7 +66,9 @@ class ThreadPool {
     for (auto& t : threads_) t.join();
     threads_.clear();
     stop_ = false;
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, i] { loop(i + 1); });
+    // New workers start from the current generation: an older one's task is gone.
+    const uint64_t start = generation_.load();
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, i, start] { loop(i + 1, start); });
   }
   int workers() const { return static_cast<int>(threads_.size()); }
 
@@ -86,11 +88,12 @@ class ThreadPool {
     // Spin, then yield, until the other chunks are done.
     for (int spins = 0; remaining_.load(std::memory_order_acquire) > 0; ++spins)
       if (spins > 1000) std::this_thread::yield();
+    std::lock_guard lock(mutex_);
+    task_ = nullptr;
   }
 
  private:
-  void loop(int index) {
-    uint64_t seen = 0;
+  void loop(int index, uint64_t seen) {
     for (;;) {
       const std::function<void(int)>* task = nullptr;
       int chunks = 0;

@@ -35,6 +35,7 @@ struct LayerCase {
   Shape input_shape;  ///< without batch
   int64_t batch = 3;
   bool training = true;
+  friend void PrintTo(const LayerCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class LayerGradientTest : public ::testing::TestWithParam<LayerCase> {};
