@@ -19,6 +19,7 @@ void conv2d_backward_im2col(const Window2D& g, const float* x, const float* w, c
 #if KERASCPP_HAVE_ONEDNN
 void conv2d_forward_onednn(const Window2D& g, const float* x, const float* w, const float* b,
                            float* y, Activation act);
+/// dw may be null (then db is ignored): dx only.
 void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, const float* dz,
                             float* dw, float* db, float* dx);
 #endif

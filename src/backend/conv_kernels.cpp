@@ -73,8 +73,15 @@ void conv2d_forward(const Window2D& g, const float* x, const float* w, const flo
 void conv2d_backward(const Window2D& g, const float* x, const float* w, const float* dz, float* dw,
                      float* db, float* dx) {
 #if KERASCPP_HAVE_ONEDNN
-  if (conv_implementation() == ConvImplementation::onednn)
-    return detail::conv2d_backward_onednn(g, x, w, dz, dw, db, dx);
+  if (conv_implementation() == ConvImplementation::onednn) {
+    // oneDNN's kernels work on blocks of 8 channels. With fewer input channels (a first layer
+    // on grey or RGB images) one GEMM computes the weight gradient in about half its time
+    // (docs/benchmarks.md), so only dx goes through oneDNN there.
+    if (g.in_c >= 8) return detail::conv2d_backward_onednn(g, x, w, dz, dw, db, dx);
+    detail::conv2d_backward_im2col(g, x, w, dz, dw, db, nullptr);
+    if (dx) detail::conv2d_backward_onednn(g, x, w, dz, nullptr, nullptr, dx);
+    return;
+  }
 #endif
   detail::conv2d_backward_im2col(g, x, w, dz, dw, db, dx);
 }

@@ -275,6 +275,10 @@ void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, c
                                       {DNNL_ARG_DIFF_SRC, bd.diff_src.out(dx + begin * g.in_sample())}});
       bd.diff_src.finish(p.stream);
     }
+    if (!dw) {
+      p.stream.wait();
+      return;
+    }
     ConvPlan::Weights& bw = p.weights_grad();
     if (!(diff_dst && bw.shares_diff_dst)) diff_dst = &bw.diff_dst.in(dz_part, p.stream);
     float* dw_part = slice == 0 ? dw : partials.data() + slice * part_size;
@@ -291,7 +295,7 @@ void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, c
     p.stream.wait();
   });
 
-  for (int s = 1; s < slices; ++s) {
+  for (int s = 1; s < slices && dw; ++s) {
     const float* part = partials.data() + s * part_size;
     for (int64_t i = 0; i < dw_size; ++i) dw[i] += part[i];
     if (db)

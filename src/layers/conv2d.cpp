@@ -1,7 +1,10 @@
 #include "keras/layers/conv2d.hpp"
 
 #include "config_utils.hpp"
+#include <algorithm>
+
 #include "keras/activations/activations.hpp"
+#include "keras/backend/thread_pool.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -63,8 +66,15 @@ void Conv2D::backward(const float* x, const float* y, const float* dy, float* dx
     const int64_t pixels = batch * output_shape()[0] * output_shape()[1];
     const size_t need = static_cast<size_t>(pixels * filters_);
     if (dz_.size() < need) dz_.resize(need);
-    kernels::activation_backward(y, dy, dz_.data(), pixels, filters_, activation_);
-    dz = dz_.data();
+    float* out = dz_.data();
+    const int64_t per_sample = pixels / batch;
+    backend::parallel_for(batch, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, per_sample * filters_)),
+                          [&](int64_t b, int64_t e) {
+                            const int64_t at = b * per_sample * filters_;
+                            kernels::activation_backward(y + at, dy + at, out + at, (e - b) * per_sample,
+                                                         filters_, activation_);
+                          });
+    dz = out;
   }
   backward_preactivation(x, y, dz, dx, batch);
 }

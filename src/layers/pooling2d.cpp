@@ -57,12 +57,15 @@ std::pair<Size2, Pooling2DOptions> Pooling2D::parse_config(const nlohmann::json&
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("max_pooling2d", "MaxPooling2D", pool_size, std::move(options)) {}
 
+// The winners are recorded in inference too: backward() may follow any forward pass.
 void MaxPooling2D::forward(const float* x, float* y, int64_t batch, bool) {
-  kernels::max_pool2d_forward(window(batch), x, y);
+  const auto need = static_cast<size_t>(batch * output_shape().size());
+  if (argmax_.size() < need) argmax_.resize(need);
+  kernels::max_pool2d_forward(window(batch), x, y, argmax_.data());
 }
 
-void MaxPooling2D::backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) {
-  if (dx) kernels::max_pool2d_backward(window(batch), x, y, dy, dx);
+void MaxPooling2D::backward(const float*, const float*, const float* dy, float* dx, int64_t batch) {
+  if (dx) kernels::max_pool2d_backward(window(batch), argmax_.data(), dy, dx);
 }
 
 LayerPtr MaxPooling2D::from_config(const nlohmann::json& c) {

@@ -76,12 +76,12 @@ std::string to_string(ConvImplementation impl);
 
 // ---- pooling ---------------------------------------------------------------------------------
 
-/// y = max over each window of x; padded positions never win.
-void max_pool2d_forward(const Window2D& g, const float* x, float* y);
-/// dx = dy routed to the first maximum of each window (found again from x and y), summed
-/// where windows overlap.
-void max_pool2d_backward(const Window2D& g, const float* x, const float* y, const float* dy,
-                         float* dx);
+/// y = max over each window of x; padded positions never win. If argmax is not null, it
+/// receives for each element of y the offset, within its sample, of the x element that won
+/// (the first maximum in row-major window order, as TensorFlow).
+void max_pool2d_forward(const Window2D& g, const float* x, float* y, int32_t* argmax);
+/// dx = dy routed to the x elements argmax names, summed where windows overlap.
+void max_pool2d_backward(const Window2D& g, const int32_t* argmax, const float* dy, float* dx);
 /// y = mean over each window of the positions inside the input (padding is not counted, as in
 /// Keras).
 void avg_pool2d_forward(const Window2D& g, const float* x, float* y);

@@ -45,6 +45,9 @@ class MaxPooling2D : public Pooling2D {
   void forward(const float* x, float* y, int64_t batch, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
   static LayerPtr from_config(const nlohmann::json& config);
+
+ private:
+  std::vector<int32_t> argmax_;  // winner of each output element in the last forward pass
 };
 
 class AveragePooling2D : public Pooling2D {
