@@ -111,12 +111,12 @@ void conv2d_backward_im2col(const Window2D& g, const float* x, const float* w, c
       for (int64_t j = 0; j < OC; ++j) db[j] += dz[i * OC + j];
   }
   if (is_pointwise(g)) {
-    gemm(true, false, K, OC, M, 1.0f, x, K, dz, OC, 0.0f, dw, OC);
+    if (dw) gemm(true, false, K, OC, M, 1.0f, x, K, dz, OC, 0.0f, dw, OC);
     if (dx) gemm(false, true, M, K, OC, 1.0f, dz, OC, w, OC, 0.0f, dx, K);
     return;
   }
   float* col = fill_patches(g, x);
-  gemm(true, false, K, OC, M, 1.0f, col, K, dz, OC, 0.0f, dw, OC);
+  if (dw) gemm(true, false, K, OC, M, 1.0f, col, K, dz, OC, 0.0f, dw, OC);
   if (!dx) return;
   // The patches are no longer needed: their buffer receives dcol.
   float* dcol = col;

@@ -13,6 +13,7 @@ namespace keras::kernels::detail {
 
 void conv2d_forward_im2col(const Window2D& g, const float* x, const float* w, const float* b,
                            float* y, Activation act);
+/// dw, db and dx may each be null.
 void conv2d_backward_im2col(const Window2D& g, const float* x, const float* w, const float* dz,
                             float* dw, float* db, float* dx);
 

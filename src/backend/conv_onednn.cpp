@@ -13,6 +13,8 @@
 #include <omp.h>
 
 #include <array>
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -218,8 +220,24 @@ class Plans {
 };
 
 Plans& plans() {
+  cpu();  // the engine is made first, so it outlives the plans at exit
   static Plans p;
   return p;
+}
+
+// Runs fn over the batch slices; returns false if oneDNN refused (dnnl::error, e.g. a shape no
+// primitive implements), so the caller can fall back to im2col.
+bool run_slices(int64_t batch, const std::function<void(int, int64_t, int64_t)>& fn) {
+  std::atomic<bool> ok{true};
+  for_each_batch_slice(batch, kMinSlice, [&](int slice, int64_t begin, int64_t end) {
+    single_threaded_openmp();
+    try {
+      fn(slice, begin, end);
+    } catch (const dnnl::error&) {
+      ok = false;
+    }
+  });
+  return ok;
 }
 
 }  // namespace
@@ -229,8 +247,7 @@ void conv2d_forward_onednn(const Window2D& g, const float* x, const float* w, co
   std::lock_guard call(plans().call);
   plans().trim();
   const bool relu = act == Activation::relu;
-  for_each_batch_slice(g.batch, kMinSlice, [&](int slice, int64_t begin, int64_t end) {
-    single_threaded_openmp();
+  const bool ok = run_slices(g.batch, [&](int slice, int64_t begin, int64_t end) {
     Window2D part = g;
     part.batch = end - begin;
     ConvPlan& p = plans().get(part, slice, relu, b != nullptr);
@@ -248,6 +265,7 @@ void conv2d_forward_onednn(const Window2D& g, const float* x, const float* w, co
     p.stream.wait();
     if (!relu) activation_forward(y_part, part.batch * g.out_h * g.out_w, g.out_c, act);
   });
+  if (!ok) conv2d_forward_im2col(g, x, w, b, y, act);
 }
 
 void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, const float* dz,
@@ -260,8 +278,7 @@ void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, c
   std::vector<float>& partials = plans().partials;
   if (partials.size() < size_t(slices * part_size)) partials.resize(size_t(slices * part_size));
 
-  for_each_batch_slice(g.batch, kMinSlice, [&](int slice, int64_t begin, int64_t end) {
-    single_threaded_openmp();
+  const bool ok = run_slices(g.batch, [&](int slice, int64_t begin, int64_t end) {
     Window2D part = g;
     part.batch = end - begin;
     ConvPlan& p = plans().get(part, slice, false, db != nullptr);
@@ -295,6 +312,7 @@ void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, c
     p.stream.wait();
   });
 
+  if (!ok) return conv2d_backward_im2col(g, x, w, dz, dw, db, dx);
   for (int s = 1; s < slices && dw; ++s) {
     const float* part = partials.data() + s * part_size;
     for (int64_t i = 0; i < dw_size; ++i) dw[i] += part[i];
