@@ -76,6 +76,33 @@ def torch_epoch(threads, data_dir):
     print(f"pytorch threads={threads} epoch_s={seconds:.3f} val_accuracy={correct / 6000:.4f}")
 
 
+def torch_step_cpu(steps=40):
+    """CPU time of one PyTorch training step (batch 128, one thread), as process time, which
+    load from other processes hardly changes; compare with `mnist_convnet_bench --layers`."""
+    import torch
+    import torch.nn as nn
+
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = torch.rand(128, 1, 28, 28), torch.randint(0, 10, (128,))
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    for _ in range(5):
+        step()
+    start = time.process_time()
+    for _ in range(steps):
+        step()
+    print(f"pytorch threads=1 cpu_ms_per_step={(time.process_time() - start) / steps * 1e3:.1f}")
+
+
 def run(cmd, env):
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     line = [l for l in out.splitlines() if "epoch_s=" in l][-1]
@@ -89,8 +116,13 @@ def main():
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--conv", default="", help="kerascpp convolution implementation (onednn or im2col)")
+    p.add_argument("--torch-step-cpu", action="store_true",
+                   help="only print the CPU time of one PyTorch step on one thread")
     p.add_argument("--torch-epoch", type=int, metavar="THREADS", help=argparse.SUPPRESS)
     a = p.parse_args()
+    if a.torch_step_cpu:
+        torch_step_cpu()
+        return
     data_dir = os.environ.get("KERASCPP_DATA_DIR", os.path.join(HERE, "..", "..", "shared", "data", "mnist"))
     if a.torch_epoch:
         torch_epoch(a.torch_epoch, data_dir)
