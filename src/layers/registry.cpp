@@ -1,3 +1,9 @@
+#include "keras/layers/activation.hpp"
+#include "keras/layers/batch_normalization.hpp"
+#include "keras/layers/conv2d.hpp"
+#include "keras/layers/global_average_pooling2d.hpp"
+#include "keras/layers/pooling2d.hpp"
+#include "keras/layers/reshape.hpp"
 #include "keras/layers/registry.hpp"
 
 #include <cmath>
@@ -320,6 +326,12 @@ LayerPtr dropout_from_config(const LayerConfig& c) {
   return std::make_shared<Dropout>(rate, o);
 }
 
+// The convolution-family layers parse their own Keras configs (Layer::from_config).
+template <class L>
+LayerPtr from_raw(const LayerConfig& c) {
+  return L::from_config(c.raw());
+}
+
 struct Entry {
   LayerFactory factory;
   bool build_config = true;
@@ -336,6 +348,13 @@ struct Registry {
         {"Dense", {dense_from_config, true}},
         {"Flatten", {flatten_from_config, true}},
         {"Dropout", {dropout_from_config, false}},
+        {"Conv2D", {from_raw<Conv2D>, true}},
+        {"MaxPooling2D", {from_raw<MaxPooling2D>, false}},
+        {"AveragePooling2D", {from_raw<AveragePooling2D>, false}},
+        {"GlobalAveragePooling2D", {from_raw<GlobalAveragePooling2D>, false}},
+        {"Reshape", {from_raw<Reshape>, true}},
+        {"BatchNormalization", {from_raw<BatchNormalization>, true}},
+        {"Activation", {from_raw<Activation>, false}},
     };
   }
 };
