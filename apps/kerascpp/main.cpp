@@ -116,6 +116,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_flag("--log", serve_opts.log_requests, "print one line per request on stderr");
 
+  // CLI11 would only say that a command is required.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string first = argv[1];
+    const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
+    if (std::none_of(commands.begin(), commands.end(), [&](const CLI::App* c) { return c->get_name() == first; })) {
+      std::cerr << "kerascpp: unknown command '" << first
+                << "'; the commands are train, evaluate, summary, predict and serve (kerascpp --help)\n";
+      return kUsageError;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -39,7 +39,10 @@ class InstancesReader {
 
   bool start_object(std::size_t) {
     if (depth_ == 0) return ++depth_, true;
-    if (inside_instances()) return fail(400, instance_name() + " is a JSON object; each instance is an array of numbers");
+    if (inside_instances()) {
+      if (depth_ == base_) start_instance();
+      return fail(400, instance_name() + " is a JSON object; each instance is an array of numbers");
+    }
     if (expect_instances_) return fail(400, "\"instances\" must be an array of instances");
     return ++depth_, true;
   }
@@ -62,7 +65,8 @@ class InstancesReader {
     if (!inside_instances()) return ++depth_, true;
     if (depth_ == base_ && !start_instance()) return false;
     const size_t level = static_cast<size_t>(depth_ - base_);
-    if (rank_ && level >= *rank_) return fail(400, instance_name() + " is nested deeper than the others" + expected());
+    if (rank_ && level >= *rank_)
+      return fail(400, instance_name() + " has arrays nested deeper than its numbers" + expected());
     if (level > 0) ++counts_[level - 1];
     if (counts_.size() <= level) counts_.resize(level + 1), dims_.resize(level + 1, -1);
     counts_[level] = 0;
@@ -76,8 +80,9 @@ class InstancesReader {
     const size_t level = static_cast<size_t>(depth_ - base_);
     if (dims_[level] < 0) dims_[level] = counts_[level];
     if (counts_[level] != dims_[level])
-      return fail(400, instance_name() + " has an array of " + std::to_string(counts_[level]) +
-                           " values where " + std::to_string(dims_[level]) + " are expected" + expected());
+      return fail(400, instance_name() + " is ragged: an array at depth " + std::to_string(level + 1) +
+                           " has " + std::to_string(counts_[level]) + " entries where " +
+                           std::to_string(dims_[level]) + " are expected" + expected());
     return true;
   }
 
@@ -105,7 +110,11 @@ class InstancesReader {
  private:
   bool inside_instances() const { return base_ > 0 && depth_ >= base_; }
   std::string instance_name() const { return "instance " + std::to_string(count_ - 1); }
-  std::string expected() const { return " (instance 0 has shape " + shape_text(dims_) + ")"; }
+  // " (instance 0 has shape (28, 28))", once instance 0 is complete.
+  std::string expected() const {
+    if (!rank_ || count_ < 2) return "";
+    return " (instance 0 has shape " + shape_text({dims_.begin(), dims_.begin() + static_cast<std::ptrdiff_t>(*rank_)}) + ")";
+  }
   bool top_level_error() { return fail(400, "the body must be a JSON object: {\"instances\": [...]}"); }
 
   bool fail(int status, std::string message) {
@@ -132,10 +141,11 @@ class InstancesReader {
     const size_t level = static_cast<size_t>(depth_ - base_);
     if (!rank_) rank_ = level;
     if (level != *rank_)
-      return fail(400, instance_name() + " mixes numbers and arrays at one level" + expected());
+      return fail(400, instance_name() + " has numbers at depth " + std::to_string(level) + ", but " +
+                           "instance 0 has them at depth " + std::to_string(*rank_) + expected());
     if (level > 0) ++counts_[level - 1];
     if (!std::isfinite(v) || v < 0.0 || v > 1.0)
-      return fail(400, instance_name() + " holds " + (std::isfinite(v) ? std::to_string(v) : "a non-finite number") +
+      return fail(400, instance_name() + " holds " + (std::isfinite(v) ? json(v).dump() : "a non-finite number") +
                            "; pixel values must be in [0, 1] (divide 0-255 values by 255)");
     if (static_cast<int64_t>(values_.size()) >= max_values_)
       return fail(413, "too many values: at most " + std::to_string(max_values_) + " per request");

@@ -203,8 +203,12 @@ struct Server::Impl {
     // Errors httplib produces itself (unparsable request, body over the limit, unknown method)
     // get a JSON body too.
     http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request&, httplib::Response& res) {
-          if (res.body.empty()) send_error(res, res.status, default_message(res.status));
+        [limit = o.max_body_bytes](const httplib::Request&, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Handled;
+          if (res.status == 413)
+            send_error(res, 413, "request body larger than " + std::to_string(limit) + " bytes (the server's --max-body)");
+          else
+            send_error(res, res.status, default_message(res.status));
           return httplib::Server::HandlerResponse::Handled;
         }));
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -247,9 +251,9 @@ struct Server::Impl {
     else if (type == "image/png")
       in = parse_png_instance(req.body, predictor->input_size(), options.max_image_side);
     else
-      throw HttpError(415, "Content-Type '" + req.get_header_value("Content-Type") +
-                               "' is not supported; send application/json ({\"instances\": [...]}) "
-                               "or image/png");
+      throw HttpError(415, (type.empty() ? std::string("the request has no Content-Type")
+                                         : "Content-Type '" + req.get_header_value("Content-Type") + "' is not supported") +
+                               "; send application/json ({\"instances\": [...]}) or image/png");
     const bool include_input = req.get_param_value("include_input") == "true";
     const auto probabilities = predictor->predict(in.values, in.count);
     send_json(res, 200, predictions_json(probabilities, predictor->num_classes(), include_input ? &in : nullptr));
