@@ -12,6 +12,7 @@
 // batch size first grows; the training loop itself allocates nothing.
 #pragma once
 
+#include <filesystem>
 #include <initializer_list>
 #include <iostream>
 #include <optional>
@@ -154,8 +155,22 @@ class Sequential {
   void set_weights(const std::vector<Tensor>& weights);
   /// The flat trainable parameter buffer and its gradient buffer.
   std::span<float> trainable_buffer() { return params_.flat(); }
+  std::span<const float> trainable_buffer() const { return params_.flat(); }
   std::span<float> gradient_buffer() { return grads_.flat(); }
   std::span<float> non_trainable_buffer() { return frozen_.flat(); }
+
+  // --- Files (the formats live in keras/io; see docs/keras-files.md) -----------------------
+  /// Saves architecture, weights, compile settings and optimizer state: "x.keras" (Keras 3
+  /// native format) or "x.h5" (legacy HDF5). The file is written to a temporary name and
+  /// renamed, so it is never half-written. Load it with keras::models::load_model.
+  void save(const std::filesystem::path& path) const;
+  /// Saves the weights (and optimizer state, when compiled): "x.weights.h5" (Keras 3 layout)
+  /// or another "x.h5" (legacy weights-only layout).
+  void save_weights(const std::filesystem::path& path) const;
+  /// Loads weights into this built model from a .weights.h5, legacy .h5 or .keras file written
+  /// by kerascpp or Keras, matching layers by position; restores the optimizer state when the
+  /// model is compiled and the saved state fits.
+  void load_weights(const std::filesystem::path& path);
 
   /// Set by callbacks (EarlyStopping) to end fit after the current epoch.
   bool stop_training = false;

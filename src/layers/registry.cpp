@@ -1,0 +1,417 @@
+#include "keras/layers/registry.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <mutex>
+
+#include "keras/activations/activations.hpp"
+#include "keras/core/error.hpp"
+#include "keras/initializers/initializers.hpp"
+#include "keras/layers/dense.hpp"
+#include "keras/layers/dropout.hpp"
+#include "keras/layers/flatten.hpp"
+#include "keras/layers/input_layer.hpp"
+
+namespace keras::layers {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kMaxDim = int64_t(1) << 31;
+constexpr int64_t kMaxSampleSize = int64_t(1) << 40;
+
+// A short description of a JSON value for messages (never dumps a large or deep value).
+std::string brief(const json& v) {
+  if (v.is_string()) {
+    const auto& s = v.get_ref<const std::string&>();
+    return s.size() <= 60 ? "\"" + s + "\"" : "\"" + s.substr(0, 57) + "...\"";
+  }
+  if (v.is_number() || v.is_boolean() || v.is_null()) return v.dump();
+  return v.is_array() ? "a list" : "an object";
+}
+
+// "'dense_1' " when the config has a string name, else "".
+std::string quoted_name(const json& config) {
+  auto it = config.is_object() ? config.find("name") : config.end();
+  if (!config.is_object() || it == config.end() || !it->is_string()) return "";
+  const auto& s = it->get_ref<const std::string&>();
+  return "'" + (s.size() <= 60 ? s : s.substr(0, 57) + "...") + "' ";
+}
+
+}  // namespace
+
+// ---- LayerConfig -------------------------------------------------------------------------------
+LayerConfig::LayerConfig(std::string class_name, const json& config, WarningHandler warn)
+    : class_name_(std::move(class_name)), config_(config), warn_(std::move(warn)) {
+  if (!config_.is_object()) fail("its config must be a JSON object, got " + brief(config_));
+}
+
+const json* LayerConfig::find(std::string_view key) const {
+  auto it = config_.find(key);
+  return it == config_.end() || it->is_null() ? nullptr : &*it;
+}
+
+bool LayerConfig::has(std::string_view key) const { return find(key) != nullptr; }
+
+std::string LayerConfig::name() const {
+  const json* v = find("name");
+  if (!v) return "";
+  if (!v->is_string()) fail("\"name\" must be a string, got " + brief(*v));
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > 256 || s.find('/') != std::string::npos || s == "." || s == "..")
+    fail("name " + brief(*v) + " is not a valid layer name (at most 256 characters, no '/')");
+  return s;
+}
+
+std::string LayerConfig::where(std::string_view key) const {
+  return "layer " + quoted_name(config_) + "(" + class_name_ + "), key \"" + std::string(key) + "\"";
+}
+
+void LayerConfig::fail(const std::string& problem) const {
+  throw ValueError("layer " + quoted_name(config_) + "(" + class_name_ + "): " + problem);
+}
+
+void LayerConfig::warn(const std::string& message) const {
+  if (warn_) warn_(message);
+  else std::cerr << "WARNING: kerascpp: " << message << "\n";
+}
+
+int64_t LayerConfig::get_int(std::string_view key, std::optional<int64_t> fallback) const {
+  const json* v = find(key);
+  if (!v) {
+    if (fallback) return *fallback;
+    throw ValueError(where(key) + " is missing");
+  }
+  if (v->is_number_integer()) {
+    if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(1) << 53)
+      throw ValueError(where(key) + " is too large: " + brief(*v));
+    return v->get<int64_t>();
+  }
+  if (v->is_number_float()) {  // 128.0 from some writers
+    const double d = v->get<double>();
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0) return static_cast<int64_t>(d);
+  }
+  throw ValueError(where(key) + " must be an integer, got " + brief(*v));
+}
+
+int64_t LayerConfig::get_positive_int(std::string_view key, std::optional<int64_t> fallback) const {
+  const int64_t v = get_int(key, fallback);
+  if (v < 1 || v > kMaxDim)
+    throw ValueError(where(key) + " must be an integer in [1, 2^31], got " + std::to_string(v));
+  return v;
+}
+
+double LayerConfig::get_number(std::string_view key, std::optional<double> fallback) const {
+  const json* v = find(key);
+  if (!v) {
+    if (fallback) return *fallback;
+    throw ValueError(where(key) + " is missing");
+  }
+  if (!v->is_number() || !std::isfinite(v->get<double>()))
+    throw ValueError(where(key) + " must be a finite number, got " + brief(*v));
+  return v->get<double>();
+}
+
+bool LayerConfig::get_bool(std::string_view key, std::optional<bool> fallback) const {
+  const json* v = find(key);
+  if (!v) {
+    if (fallback) return *fallback;
+    throw ValueError(where(key) + " is missing");
+  }
+  if (!v->is_boolean()) throw ValueError(where(key) + " must be true or false, got " + brief(*v));
+  return v->get<bool>();
+}
+
+std::string LayerConfig::get_string(std::string_view key, std::optional<std::string> fallback) const {
+  const json* v = find(key);
+  if (!v) {
+    if (fallback) return *fallback;
+    throw ValueError(where(key) + " is missing");
+  }
+  if (!v->is_string()) throw ValueError(where(key) + " must be a string, got " + brief(*v));
+  return v->get<std::string>();
+}
+
+std::vector<int64_t> LayerConfig::get_int_tuple(std::string_view key, size_t n,
+                                                std::optional<std::vector<int64_t>> fallback) const {
+  const json* v = find(key);
+  if (!v) {
+    if (fallback) return *fallback;
+    throw ValueError(where(key) + " is missing");
+  }
+  if (v->is_number()) return std::vector<int64_t>(n, get_positive_int(key));
+  if (!v->is_array() || v->size() != n)
+    throw ValueError(where(key) + " must be an integer or a list of " + std::to_string(n) + " integers, got " +
+                     brief(*v));
+  std::vector<int64_t> out;
+  for (const auto& e : *v) {
+    if (!e.is_number_integer() || e.get<int64_t>() < 1 || e.get<int64_t>() > kMaxDim)
+      throw ValueError(where(key) + " must hold integers in [1, 2^31], got " + brief(e));
+    out.push_back(e.get<int64_t>());
+  }
+  return out;
+}
+
+std::string LayerConfig::get_activation(std::string_view key) const {
+  const json* v = find(key);
+  std::string name;
+  if (!v) {
+    name = "linear";
+  } else if (v->is_string()) {
+    name = v->get<std::string>();
+  } else if (v->is_object() && v->contains("config") && (*v)["config"].is_string()) {
+    // {"module": "keras.activations", "class_name": "function", "config": "relu", ...}
+    name = (*v)["config"].get<std::string>();
+  } else {
+    throw NotImplementedError(where(key) + ": activation " + brief(*v) +
+                              " is not supported yet; use one of linear, relu, sigmoid, softmax, tanh");
+  }
+  try {
+    activations::get(name);
+  } catch (const ValueError&) {
+    throw NotImplementedError(where(key) + ": activation \"" + name +
+                              "\" is not supported yet; supported: linear, relu, sigmoid, softmax, tanh");
+  }
+  return name;
+}
+
+std::string LayerConfig::get_initializer(std::string_view key, std::string fallback) const {
+  const json* v = find(key);
+  if (!v) return fallback;
+  std::string cls;
+  const json* cfg = nullptr;
+  if (v->is_string()) {
+    cls = v->get<std::string>();
+  } else if (v->is_object() && v->contains("class_name") && (*v)["class_name"].is_string()) {
+    cls = (*v)["class_name"].get<std::string>();
+    if (auto it = v->find("config"); it != v->end() && it->is_object()) cfg = &*it;
+  }
+  // Keras 2.3 writes GlorotUniform as its VarianceScaling form.
+  if (cls == "VarianceScaling" && cfg) {
+    const std::string mode = cfg->value("mode", ""), dist = cfg->value("distribution", "");
+    const double scale = (*cfg).contains("scale") && (*cfg)["scale"].is_number() ? (*cfg)["scale"].get<double>() : 0;
+    if (mode == "fan_avg" && dist == "uniform" && scale == 1.0) return "glorot_uniform";
+    if (mode == "fan_avg" && (dist == "normal" || dist == "truncated_normal") && scale == 1.0) return "glorot_normal";
+    if (mode == "fan_in" && dist == "uniform" && scale == 2.0) return "he_uniform";
+    if (mode == "fan_in" && (dist == "normal" || dist == "truncated_normal") && scale == 2.0) return "he_normal";
+  }
+  try {
+    initializers::get(cls);
+    return cls;
+  } catch (const ValueError&) {
+    warn(where(key) + ": initializer " + brief(*v) + " is not available; using " + fallback +
+         " (only matters for weights that are not loaded from a file)");
+    return fallback;
+  }
+}
+
+void LayerConfig::expect(std::string_view key, const json& supported) const {
+  const json* v = find(key);
+  if (v && *v != supported)
+    throw NotImplementedError(where(key) + " = " + brief(*v) + " is not supported yet; kerascpp implements " +
+                              brief(supported));
+}
+
+void LayerConfig::expect_null(std::string_view key) const {
+  if (const json* v = find(key))
+    throw NotImplementedError(where(key) + " = " + brief(*v) + " is not supported yet");
+}
+
+void LayerConfig::ignore(std::string_view key, std::string_view why) const {
+  if (const json* v = find(key); v && !(v->is_boolean() && !v->get<bool>()))
+    warn(where(key) + " = " + brief(*v) + " is ignored: " + std::string(why));
+}
+
+namespace {
+
+// Reads a shape with or without its batch axis, checked against absurd sizes.
+Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch) {
+  const json& v = c.raw()[std::string(key)];
+  if (!v.is_array()) c.fail("\"" + std::string(key) + "\" must be a list, got " + brief(v));
+  std::vector<int64_t> dims;
+  for (size_t i = has_batch ? 1 : 0; i < v.size(); ++i) {
+    const json& d = v[i];
+    if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > kMaxDim)
+      c.fail("\"" + std::string(key) + "\" must hold positive sizes (at most 2^31) after the batch axis, got " +
+             (d.is_null() ? std::string("None (a variable size, not supported yet)") : brief(d)));
+    dims.push_back(d.get<int64_t>());
+  }
+  if (has_batch && v.empty()) c.fail("\"" + std::string(key) + "\" is empty");
+  if (dims.empty() || dims.size() > 8)
+    c.fail("\"" + std::string(key) + "\" must have 1 to 8 dimensions besides the batch axis");
+  int64_t size = 1;
+  for (int64_t d : dims) {
+    if (size > kMaxSampleSize / d) c.fail("\"" + std::string(key) + "\" describes a sample of more than 2^40 values");
+    size *= d;
+  }
+  return Shape(std::move(dims));
+}
+
+}  // namespace
+
+std::optional<Shape> LayerConfig::input_shape() const {
+  if (has("batch_shape")) return checked_shape(*this, "batch_shape", true);
+  if (has("batch_input_shape")) return checked_shape(*this, "batch_input_shape", true);
+  if (has("input_shape")) return checked_shape(*this, "input_shape", false);
+  if (has("input_dim")) return Shape{get_positive_int("input_dim")};
+  return std::nullopt;
+}
+
+// ---- built-in factories ------------------------------------------------------------------------
+namespace {
+
+void ignore_regularizers(const LayerConfig& c) {
+  for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                          "bias_constraint"})
+    c.ignore(key, "kerascpp has no regularizers or constraints yet (predictions are unaffected, training differs)");
+}
+
+LayerPtr input_layer_from_config(const LayerConfig& c) {
+  auto shape = c.input_shape();
+  if (!shape) c.fail("an InputLayer needs \"batch_shape\" (or \"batch_input_shape\")");
+  c.expect("sparse", false);
+  c.expect("ragged", false);
+  c.expect("optional", false);
+  return std::make_shared<InputLayer>(*shape, c.name());
+}
+
+LayerPtr dense_from_config(const LayerConfig& c) {
+  c.expect_null("lora_rank");
+  c.expect_null("quantization_config");
+  ignore_regularizers(c);
+  DenseOptions o;
+  o.use_bias = c.get_bool("use_bias", true);
+  o.kernel_initializer = c.get_initializer("kernel_initializer", "glorot_uniform");
+  o.bias_initializer = c.get_initializer("bias_initializer", "zeros");
+  o.name = c.name();
+  return std::make_shared<Dense>(c.get_positive_int("units"), c.get_activation(), o);
+}
+
+LayerPtr flatten_from_config(const LayerConfig& c) {
+  c.expect("data_format", "channels_last");
+  return std::make_shared<Flatten>(FlattenOptions{.name = c.name()});
+}
+
+LayerPtr dropout_from_config(const LayerConfig& c) {
+  const double rate = c.get_number("rate");
+  if (!(rate >= 0 && rate <= 1)) c.fail("\"rate\" must be in [0, 1], got " + std::to_string(rate));
+  c.ignore("noise_shape", "kerascpp drops elements independently (only matters when training)");
+  DropoutOptions o;
+  if (c.has("seed")) o.seed = static_cast<uint64_t>(c.get_int("seed"));
+  o.name = c.name();
+  return std::make_shared<Dropout>(rate, o);
+}
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, LayerFactory, std::less<>> factories;
+  Registry() {
+    // One line per built-in layer class (Keras class name -> factory).
+    factories = {
+        {"InputLayer", input_layer_from_config},
+        {"Dense", dense_from_config},
+        {"Flatten", flatten_from_config},
+        {"Dropout", dropout_from_config},
+    };
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// dtype: a string, or a DTypePolicy object (Keras 3.4+; "Policy" in tf.keras).
+void check_dtype(const LayerConfig& c) {
+  const json& cfg = c.raw();
+  auto it = cfg.find("dtype");
+  if (it == cfg.end() || it->is_null()) return;
+  std::string dtype;
+  if (it->is_string()) {
+    dtype = it->get<std::string>();
+  } else if (it->is_object()) {
+    auto inner = it->find("config");
+    if (inner != it->end() && inner->is_object() && inner->contains("name") && (*inner)["name"].is_string())
+      dtype = (*inner)["name"].get<std::string>();
+  }
+  if (dtype != "float32")
+    throw NotImplementedError("layer " + quoted_name(cfg) + "(" + c.class_name() + "): dtype " + brief(*it) +
+                              " is not supported yet; kerascpp computes in float32");
+}
+
+}  // namespace
+
+void register_layer(const std::string& class_name, LayerFactory factory) {
+  if (class_name.empty() || !factory) throw ValueError("register_layer: need a class name and a factory");
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[class_name] = std::move(factory);
+}
+
+bool is_layer_registered(std::string_view class_name) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  return r.factories.find(class_name) != r.factories.end();
+}
+
+std::vector<std::string> registered_layers() {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> out;
+  for (const auto& [name, f] : r.factories) out.push_back(name);
+  return out;
+}
+
+LayerPtr deserialize(const json& layer_json, LayerConfig::WarningHandler warn) {
+  if (!layer_json.is_object()) throw ValueError("a layer entry must be a JSON object, got " + brief(layer_json));
+  auto cls = layer_json.find("class_name");
+  if (cls == layer_json.end() || !cls->is_string())
+    throw ValueError("a layer entry has no \"class_name\" string");
+  const std::string class_name = cls->get<std::string>();
+  if (class_name.empty() || class_name.size() > 256) throw ValueError("a layer entry has an invalid class name");
+  LayerFactory factory;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    if (auto it = r.factories.find(class_name); it != r.factories.end()) factory = it->second;
+  }
+  auto cfg = layer_json.find("config");
+  static const json empty = json::object();
+  const json& config = cfg == layer_json.end() || cfg->is_null() ? empty : *cfg;
+  if (!factory) {
+    const std::string n = quoted_name(config);
+    throw NotImplementedError("layer " + class_name + " is not supported yet" +
+                              (n.empty() ? "" : " (layer " + n.substr(0, n.size() - 1) + ")") +
+                              ". Supported layers: " + join_names(registered_layers()) +
+                              ". Add one with keras::layers::register_layer");
+  }
+  LayerConfig c(class_name, config, std::move(warn));
+  check_dtype(c);
+  if (auto t = config.find("trainable"); t != config.end() && t->is_boolean() && !t->get<bool>())
+    c.warn("layer " + quoted_name(config) + "(" + class_name +
+           "): trainable=false is ignored; kerascpp cannot freeze layers yet (predictions are unaffected)");
+  return factory(c);
+}
+
+json serialize(const Layer& layer) {
+  json out = {{"module", "keras.layers"},
+              {"class_name", layer.class_name()},
+              {"config", layer.get_config()},
+              {"registered_name", nullptr}};
+  if (layer.built()) {
+    json shape = json::array({nullptr});
+    for (int64_t d : layer.input_shape()) shape.push_back(d);
+    out["build_config"] = {{"input_shape", shape}};
+  }
+  return out;
+}
+
+}  // namespace keras::layers
