@@ -58,7 +58,7 @@ set_tests_properties(app_model PROPERTIES LABELS "cli;mnist" FIXTURES_SETUP app_
                      TIMEOUT 900 RUN_SERIAL TRUE)
 
 app_cli_expect(evaluate 0 "test accuracy 0\\.9[5-9]" REQUIRES ${app_model} evaluate ${app_model})
-app_cli_expect(summary 0 "Total params: 101,770" REQUIRES ${app_model} summary ${app_model})
+app_cli_expect(summary 0 "Trainable params: 101,770" REQUIRES ${app_model} summary ${app_model})
 app_cli_expect(summary_json 0 "\"total\": 101770" REQUIRES ${app_model} summary --json ${app_model})
 app_cli_expect(predict_not_a_png 1 "not a readable PNG" REQUIRES ${app_model}
                predict ${app_model} ${app_scripts}/expect_exit.cmake)

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "digit_image.hpp"
-#include "model_files.hpp"
+#include "architectures.hpp"
 #include "predict_request.hpp"
 #include "server.hpp"
 #include "support/digit_drawing.hpp"

@@ -13,9 +13,10 @@
 #include "keras/core/error.hpp"
 #include "keras/datasets/mnist.hpp"
 #include "keras/losses/loss.hpp"
+#include "keras/models/load_model.hpp"
 #include "keras/utils/random.hpp"
 #include "keras/utils/summary.hpp"
-#include "model_files.hpp"
+#include "architectures.hpp"
 #include "predictor.hpp"
 
 namespace keras::app {
@@ -61,7 +62,6 @@ int train(const TrainOptions& o) {
   // Everything that can fail goes before the long part: layers, output path, data.
   Sequential model = build_model(arch.name);
   check_output_path(o.output);
-  require_model_files(o.output);
   const auto data = datasets::mnist::load_data(o.data);
   const int batch_size = o.batch_size.value_or(arch.batch_size);
   model.summary();
@@ -72,14 +72,14 @@ int train(const TrainOptions& o) {
              .verbose = o.verbose});
   const auto scores = score(model, data, batch_size);
   std::printf("Test accuracy: %.4f - test loss: %.4f\n", scores[1], scores[0]);
-  save_model(model, o.output);
+  model.save(o.output);
   std::printf("Saved the model to %s\n", o.output.string().c_str());
   return 0;
 }
 
 int evaluate(const std::filesystem::path& path, const std::optional<std::filesystem::path>& data_dir,
              int batch_size, int verbose) {
-  Sequential model = load_model(path);
+  Sequential model = models::load_model(path);
   // Class-index labels and Keras's accuracy, whatever the model was compiled with.
   model.compile("adam", losses::SparseCategoricalCrossentropy{.from_logits = outputs_logits(model)},
                 {"accuracy"});
@@ -92,7 +92,7 @@ int evaluate(const std::filesystem::path& path, const std::optional<std::filesys
 }
 
 int summary(const std::filesystem::path& path, bool json) {
-  const Sequential model = load_model(path);
+  const Sequential model = models::load_model(path);
   if (json)
     std::cout << model_json(model).dump(2) << "\n";
   else
@@ -101,7 +101,7 @@ int summary(const std::filesystem::path& path, bool json) {
 }
 
 int predict(const PredictOptions& o) {
-  Predictor predictor([&] { return load_model(o.model); }, 1);
+  Predictor predictor([&] { return models::load_model(o.model); }, 1);
   if (predictor.input_size() != kMnistSide * kMnistSide)
     throw ValueError("model '" + o.model.string() + "' takes inputs of shape " +
                      predictor.input_shape().str() + ", not 28x28 images");
@@ -157,7 +157,7 @@ extern "C" void on_stop_signal(int) { sem_post(&g_stop_signal); }  // async-sign
 int serve(const std::filesystem::path& path, const ServerOptions& options) {
   // Each worker runs whole predictions; threads inside one prediction would only compete.
   config::set_num_threads(1);
-  auto predictor = std::make_shared<Predictor>([&] { return load_model(path); }, options.threads);
+  auto predictor = std::make_shared<Predictor>([&] { return models::load_model(path); }, options.threads);
   Server server(predictor, options);
   const int port = server.bind();
 

@@ -11,7 +11,7 @@
 #include "digit_image.hpp"
 #include "keras/core/error.hpp"
 #include "keras/version.hpp"
-#include "model_files.hpp"
+#include "architectures.hpp"
 
 namespace {
 

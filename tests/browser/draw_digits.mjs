@@ -108,7 +108,11 @@ async function main() {
     await page.waitForFunction(() => document.getElementById("model").textContent.includes("parameters"));
     const cdp = await context.newCDPSession(page);
 
-    const runs = [...DIGITS.map(d => ({ ...d, touch: false })), { ...DIGITS[0], touch: true, name: "touch" }];
+    // Then a 1 with a finger, and a small 7 in the top-left corner (the preprocessing
+    // scales and centres it, as MNIST's digits were).
+    const small = DIGITS[1].strokes.map(s => s.map(([x, y]) => [0.05 + 0.4 * x, 0.05 + 0.4 * y]));
+    const runs = [...DIGITS.map(d => ({ ...d, touch: false })), { ...DIGITS[0], touch: true },
+                  { digit: 7, strokes: small, touch: false, screenshot: "digit-7-small.png" }];
     for (const run of runs) {
       await page.click("#clear");
       const shown = await draw(page, cdp, run.strokes, run.touch);

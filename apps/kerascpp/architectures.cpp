@@ -1,4 +1,4 @@
-#include "model_files.hpp"
+#include "architectures.hpp"
 
 #include <algorithm>
 
@@ -51,19 +51,5 @@ Sequential build_model(std::string_view name) {
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   return model;
 }
-
-// Until the library reads and writes Keras files, every file operation ends here.
-void require_model_files(const std::filesystem::path& path) {
-  throw NotImplementedError("cannot use the model file '" + path.string() +
-                            "': this build of kerascpp cannot read or write .keras and .h5 files "
-                            "yet (the Keras-files feature is missing)");
-}
-
-Sequential load_model(const std::filesystem::path& path) {
-  require_model_files(path);
-  return {};
-}
-
-void save_model(Sequential&, const std::filesystem::path& path) { require_model_files(path); }
 
 }  // namespace keras::app
