@@ -21,8 +21,10 @@ struct ServerOptions {
   int max_image_side = 2048; ///< PNG bodies: width and height limit
   int read_timeout_ms = 5000;
   int write_timeout_ms = 5000;
-  int keep_alive_timeout_s = 5;
-  int keep_alive_max_requests = 10000;
+  int keep_alive_timeout_s = 2;
+  /// Requests per connection before it is closed: a worker serves one connection at a time,
+  /// so this lets connections beyond `threads` take turns.
+  int keep_alive_max_requests = 100;
   bool log_requests = false;  ///< one line per request on stderr
 };
 
