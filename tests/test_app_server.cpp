@@ -303,6 +303,28 @@ TEST_F(AppServer, EveryBadRequestGetsA4xxJsonError) {
   EXPECT_EQ(ok->status, 200);
 }
 
+TEST_F(AppServer, StalledClientsTimeOutWithoutBlockingOthers) {
+  // Three clients send half a request and stop; the fourth worker still serves, and the read
+  // timeout (1 s here) frees the three.
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> stalled;
+  std::vector<Answer> answers(3);
+  for (size_t i = 0; i < 3; ++i)
+    stalled.emplace_back([&, i] {
+      answers[i] = parse_raw(raw_request(port_, "POST /v1/predict HTTP/1.1\r\nHost: x\r\n"
+                                                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto c = client();
+  auto ok = c.Get("/healthz");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  for (auto& t : stalled) t.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 2.5) << "the stalled requests were not cut off by the read timeout";
+  for (const auto& a : answers) EXPECT_EQ(a.status, 400) << a.body;
+}
+
 TEST_F(AppServer, ConcurrentClientsGetTheSingleThreadedAnswers) {
   std::vector<std::string> bodies;
   std::vector<json> expected;

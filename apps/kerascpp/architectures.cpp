@@ -6,6 +6,13 @@
 #include "keras/layers/dense.hpp"
 #include "keras/layers/dropout.hpp"
 #include "keras/layers/flatten.hpp"
+#include "keras/layers/input_layer.hpp"
+// The convnet's layers come with the convolution feature; without it, --model convnet says so.
+#if __has_include("keras/layers/conv2d.hpp") && __has_include("keras/layers/pooling2d.hpp")
+#include "keras/layers/conv2d.hpp"
+#include "keras/layers/pooling2d.hpp"
+#define KERASCPP_APP_HAS_CONVNET 1
+#endif
 
 namespace keras::app {
 
@@ -34,13 +41,16 @@ Sequential mlp() {
 }
 
 Sequential convnet() {
-  // Switch on when Conv2D and MaxPooling2D are in the library:
-  //   Sequential{Input({28, 28, 1}), Conv2D(32, {3, 3}, "relu"), MaxPooling2D({2, 2}),
-  //              Conv2D(64, {3, 3}, "relu"), MaxPooling2D({2, 2}), Flatten(), Dropout(0.5),
-  //              Dense(10, "softmax")}
+#ifdef KERASCPP_APP_HAS_CONVNET
+  using namespace keras::layers;
+  return Sequential{Input({28, 28, 1}),  Conv2D(32, {3, 3}, "relu"), MaxPooling2D({2, 2}),
+                    Conv2D(64, {3, 3}, "relu"), MaxPooling2D({2, 2}), Flatten(),
+                    Dropout(0.5),           Dense(10, "softmax")};
+#else
   throw NotImplementedError(
       "--model convnet is not available yet: this build of kerascpp has no Conv2D and "
       "MaxPooling2D layers; train the tutorial's MLP with --model mlp");
+#endif
 }
 
 }  // namespace

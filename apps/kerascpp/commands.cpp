@@ -17,6 +17,7 @@
 #include "keras/utils/random.hpp"
 #include "keras/utils/summary.hpp"
 #include "architectures.hpp"
+#include "predict_request.hpp"
 #include "predictor.hpp"
 
 namespace keras::app {
@@ -139,7 +140,7 @@ int predict(const PredictOptions& o) {
     for (int64_t c = 0; c < classes; ++c) order[size_t(c)] = c;
     std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return p[a] > p[b]; });
     if (o.json) {
-      out.push_back({{"file", file}, {"class", order[0]}, {"probabilities", std::vector<float>(p, p + classes)}});
+      out.push_back({{"file", file}, {"class", order[0]}, {"probabilities", float_array({p, static_cast<size_t>(classes)})}});
     } else {
       std::cout << file << ": " << order[0] << " (" << percent(p[order[0]]) << ")  next: " << order[1]
                 << " (" << percent(p[order[1]]) << "), " << order[2] << " (" << percent(p[order[2]]) << ")\n";

@@ -1,7 +1,8 @@
 #include "predict_request.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <nlohmann/json.hpp>
+#include <cstdlib>
 #include <optional>
 
 #include "digit_image.hpp"
@@ -190,6 +191,18 @@ Instances parse_png_instance(std::string_view body, int64_t input_size, int max_
   }
 }
 
+nlohmann::json float_array(std::span<const float> values) {
+  json out = json::array();
+  char text[32];
+  for (float v : values) {
+    // The shortest decimal of the float, read back as the double the JSON writer prints.
+    const auto end = std::to_chars(text, text + sizeof text - 1, v).ptr;
+    *end = '\0';
+    out.push_back(std::strtod(text, nullptr));
+  }
+  return out;
+}
+
 std::string predictions_json(std::span<const float> probabilities, int64_t classes,
                              const Instances* inputs) {
   const int64_t n = static_cast<int64_t>(probabilities.size()) / classes;
@@ -198,10 +211,10 @@ std::string predictions_json(std::span<const float> probabilities, int64_t class
   for (int64_t i = 0; i < n; ++i) {
     const auto row = probabilities.subspan(static_cast<size_t>(i * classes), static_cast<size_t>(classes));
     json p{{"class", std::max_element(row.begin(), row.end()) - row.begin()},
-           {"probabilities", std::vector<float>(row.begin(), row.end())}};
+           {"probabilities", float_array(row)}};
     if (inputs) {
       const float* first = inputs->values.data() + i * input_size;
-      p["input"] = std::vector<float>(first, first + input_size);
+      p["input"] = float_array({first, static_cast<size_t>(input_size)});
     }
     predictions.push_back(std::move(p));
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ Instances parse_png_instance(std::string_view body, int64_t input_size, int max_
 /// also carries "input": the values the model saw (the page shows them as a 28x28 preview).
 std::string predictions_json(std::span<const float> probabilities, int64_t classes,
                              const Instances* inputs = nullptr);
+
+/// A JSON array of floats, each written with the fewest digits that read back as the same float
+/// (0.99999535, not 0.9999953508377075).
+nlohmann::json float_array(std::span<const float> values);
 
 /// {"error": {"code": status, "message": message}}
 std::string error_json(int status, std::string_view message);
