@@ -153,9 +153,9 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
     if (!ends_with(filepath_, ".weights.h5") && !ends_with(filepath_, ".h5"))
       throw ValueError("When using save_weights_only in ModelCheckpoint, the filepath must end in `.weights.h5` "
                        "(Keras weights format). Received: filepath=" + filepath_);
-  } else if (!ends_with(filepath_, ".keras") && !ends_with(filepath_, ".h5")) {
-    throw ValueError("The filepath provided must end in `.keras` (Keras model format) or `.h5`. Received: filepath=" +
-                     filepath_);
+  } else if (ends_with(filepath_, ".weights.h5") || (!ends_with(filepath_, ".keras") && !ends_with(filepath_, ".h5"))) {
+    throw ValueError("The filepath provided must end in `.keras` (Keras model format) or `.h5`; `.weights.h5` "
+                     "needs save_weights_only. Received: filepath=" + filepath_);
   }
 }
 

@@ -45,8 +45,7 @@ std::string to_snake_case(std::string_view name) {
   std::string out;
   for (size_t i = 0; i < step1.size(); ++i) {
     if (i > 0 && std::isupper(static_cast<unsigned char>(step1[i])) &&
-        (std::islower(static_cast<unsigned char>(step1[i - 1])) ||
-         std::isdigit(static_cast<unsigned char>(step1[i - 1]))))
+        std::islower(static_cast<unsigned char>(step1[i - 1])))
       out += '_';
     out += static_cast<char>(std::tolower(static_cast<unsigned char>(step1[i])));
   }

@@ -304,16 +304,22 @@ LayerPtr dropout_from_config(const LayerConfig& c) {
   return std::make_shared<Dropout>(rate, o);
 }
 
+struct Entry {
+  LayerFactory factory;
+  bool build_config = true;
+};
+
 struct Registry {
   std::mutex mutex;
-  std::map<std::string, LayerFactory, std::less<>> factories;
+  std::map<std::string, Entry, std::less<>> factories;
   Registry() {
-    // One line per built-in layer class (Keras class name -> factory).
+    // One line per built-in layer class: Keras class name -> factory, and whether Keras 3
+    // writes a build_config for it (not for layers it builds in their constructor).
     factories = {
-        {"InputLayer", input_layer_from_config},
-        {"Dense", dense_from_config},
-        {"Flatten", flatten_from_config},
-        {"Dropout", dropout_from_config},
+        {"InputLayer", {input_layer_from_config, false}},
+        {"Dense", {dense_from_config, true}},
+        {"Flatten", {flatten_from_config, true}},
+        {"Dropout", {dropout_from_config, false}},
     };
   }
 };
@@ -349,11 +355,11 @@ void check_dtype(const LayerConfig& c) {
 
 }  // namespace
 
-void register_layer(const std::string& class_name, LayerFactory factory) {
+void register_layer(const std::string& class_name, LayerFactory factory, bool build_config) {
   if (class_name.empty() || !factory) throw ValueError("register_layer: need a class name and a factory");
   auto& r = registry();
   std::lock_guard lock(r.mutex);
-  r.factories[class_name] = std::move(factory);
+  r.factories[class_name] = {std::move(factory), build_config};
 }
 
 bool is_layer_registered(std::string_view class_name) {
@@ -381,7 +387,7 @@ LayerPtr deserialize(const json& layer_json, LayerConfig::WarningHandler warn) {
   {
     auto& r = registry();
     std::lock_guard lock(r.mutex);
-    if (auto it = r.factories.find(class_name); it != r.factories.end()) factory = it->second;
+    if (auto it = r.factories.find(class_name); it != r.factories.end()) factory = it->second.factory;
   }
   auto cfg = layer_json.find("config");
   static const json empty = json::object();
@@ -406,7 +412,13 @@ json serialize(const Layer& layer) {
               {"class_name", layer.class_name()},
               {"config", layer.get_config()},
               {"registered_name", nullptr}};
-  if (layer.built()) {
+  bool has_build_config = true;
+  {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    if (auto it = r.factories.find(layer.class_name()); it != r.factories.end()) has_build_config = it->second.build_config;
+  }
+  if (layer.built() && has_build_config) {
     json shape = json::array({nullptr});
     for (int64_t d : layer.input_shape()) shape.push_back(d);
     out["build_config"] = {{"input_shape", shape}};

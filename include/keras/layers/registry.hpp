@@ -79,8 +79,10 @@ class LayerConfig {
 
 using LayerFactory = std::function<LayerPtr(const LayerConfig&)>;
 
-/// Registers (or replaces) the factory of a Keras class name.
-void register_layer(const std::string& class_name, LayerFactory factory);
+/// Registers (or replaces) the factory of a Keras class name. `build_config` says whether Keras 3
+/// writes a "build_config" for the class: false for layers Keras builds in their constructor
+/// (Dropout, pooling layers, Activation), true for the rest (Dense, Conv2D, Flatten...).
+void register_layer(const std::string& class_name, LayerFactory factory, bool build_config = true);
 bool is_layer_registered(std::string_view class_name);
 /// Registered class names, sorted.
 std::vector<std::string> registered_layers();
@@ -91,7 +93,7 @@ std::vector<std::string> registered_layers();
 LayerPtr deserialize(const nlohmann::json& layer_json, LayerConfig::WarningHandler warn = nullptr);
 
 /// Keras 3's serialized form: {"module": "keras.layers", "class_name", "config",
-/// "registered_name": null} plus "build_config" once the layer is built.
+/// "registered_name": null} plus "build_config" once the layer is built (for classes that have one).
 nlohmann::json serialize(const Layer& layer);
 
 }  // namespace keras::layers

@@ -1,0 +1,55 @@
+# Builds the fuzz targets with clang (separate build dir) and runs each for SECONDS seconds.
+#   cmake -DCLANGXX=clang++ -DSOURCE_DIR=<repo> -DBINARY_DIR=<dir> -DSECONDS=60 -P run_fuzzers.cmake
+# Fails when a target crashes, hits a sanitizer, leaks or times out; prints the executions done.
+if(DEFINED ENV{KERASCPP_FUZZ_SECONDS})
+  set(SECONDS $ENV{KERASCPP_FUZZ_SECONDS})
+endif()
+cmake_host_system_information(RESULT cores QUERY NUMBER_OF_LOGICAL_CORES)
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/fuzz -B ${BINARY_DIR}
+                        -DCMAKE_CXX_COMPILER=${CLANGXX} -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring the fuzz targets failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BINARY_DIR} -j${cores} RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building the fuzz targets failed")
+endif()
+
+set(corpus ${BINARY_DIR}/corpus)
+file(REMOVE_RECURSE ${corpus})
+file(COPY ${SOURCE_DIR}/tests/fuzz/corpus/model_config DESTINATION ${corpus})
+execute_process(COMMAND ${BINARY_DIR}/fuzz_make_seeds ${corpus} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "writing the seed corpus failed")
+endif()
+
+set(failed "")
+foreach(target model_config keras_archive)
+  set(dict "")
+  if(target STREQUAL "model_config")
+    set(dict -dict=${SOURCE_DIR}/tests/fuzz/model_config.dict)
+  endif()
+  execute_process(COMMAND ${BINARY_DIR}/fuzz_${target} -max_total_time=${SECONDS} -print_final_stats=1
+                          -rss_limit_mb=2048 -timeout=20 -artifact_prefix=${BINARY_DIR}/${target}- ${dict}
+                          ${corpus}/${target}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(REGEX MATCH "stat::number_of_executed_units: *([0-9]+)" _ "${err}")
+  set(execs ${CMAKE_MATCH_1})
+  string(REGEX MATCH "cov: ([0-9]+)" _ "${err}")
+  message(STATUS "fuzz_${target}: ${execs} executions in ${SECONDS} s, exit ${rc}")
+  if(NOT rc EQUAL 0)
+    string(LENGTH "${err}" len)
+    math(EXPR start "${len} - 6000")
+    if(start LESS 0)
+      set(start 0)
+    endif()
+    string(SUBSTRING "${err}" ${start} -1 tail)
+    message("${tail}")
+    list(APPEND failed ${target})
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "fuzzing found problems in: ${failed} (inputs saved as ${BINARY_DIR}/<target>-crash-*)")
+endif()
+message(STATUS "fuzzing: no findings")
