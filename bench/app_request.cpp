@@ -19,7 +19,9 @@ template <class F>
 double micros_per_call(int n, F&& f) {
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) f();
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() / n;
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+             .count() /
+         n;
 }
 
 }  // namespace
@@ -50,10 +52,13 @@ int main(int argc, char** argv) {
   std::vector<float> probs;
   std::string answer;
   const std::string_view png_view(reinterpret_cast<const char*>(png.data()), png.size());
-  const double t_json = micros_per_call(n, [&] { in = keras::app::parse_json_instances(body, predictor.input_shape(), 256); });
-  const double t_png = micros_per_call(n / 20 + 1, [&] { in = keras::app::parse_png_instance(png_view, 784, 2048); });
+  const double t_json = micros_per_call(
+      n, [&] { in = keras::app::parse_json_instances(body, predictor.input_shape(), 256); });
+  const double t_png = micros_per_call(
+      n / 20 + 1, [&] { in = keras::app::parse_png_instance(png_view, 784, 2048); });
   const double t_model = micros_per_call(n, [&] { probs = predictor.predict(in.values, 1); });
-  const double t_answer = micros_per_call(n, [&] { answer = keras::app::predictions_json(probs, 10); });
+  const double t_answer =
+      micros_per_call(n, [&] { answer = keras::app::predictions_json(probs, 10); });
   std::printf("JSON body of %zu bytes, parsed:          %8.1f us\n", body.size(), t_json);
   std::printf("PNG of %zu bytes, decoded + preprocessed: %8.1f us\n", png.size(), t_png);
   std::printf("MLP forward pass (batch 1):             %8.1f us\n", t_model);

@@ -44,7 +44,8 @@ Stats stats(const MnistPixels& p) {
       const double v = p[size_t(y) * 28 + x];
       if (v <= 0) continue;
       s.mass += v, s.cx += v * (x + 0.5), s.cy += v * (y + 0.5);
-      s.x0 = std::min(s.x0, x), s.x1 = std::max(s.x1, x), s.y0 = std::min(s.y0, y), s.y1 = std::max(s.y1, y);
+      s.x0 = std::min(s.x0, x), s.x1 = std::max(s.x1, x), s.y0 = std::min(s.y0, y),
+      s.y1 = std::max(s.y1, y);
     }
   s.cx /= s.mass, s.cy /= s.mass;
   return s;
@@ -63,7 +64,8 @@ TEST(AppImage, PngRoundTripKeepsGrayLevels) {
   const GrayImage back = decode_png(encode_png(img));
   ASSERT_EQ(back.width, 3);
   ASSERT_EQ(back.height, 2);
-  for (size_t i = 0; i < img.pixels.size(); ++i) EXPECT_NEAR(back.pixels[i], img.pixels[i], 0.51 / 255);
+  for (size_t i = 0; i < img.pixels.size(); ++i)
+    EXPECT_NEAR(back.pixels[i], img.pixels[i], 0.51 / 255);
 }
 
 TEST(AppImage, DecodesColourAndAlphaAsLuminanceOverWhite) {
@@ -111,9 +113,13 @@ TEST(AppImage, DigitLandsInA20PxBoxCentredByMass) {
 TEST(AppImage, SameInputWhateverTheColoursAndSize) {
   const MnistPixels reference = preprocess_mnist(keras::testing::draw_digit(7, 280));
   // White on black, larger.
-  EXPECT_LT(mean_abs_diff(preprocess_mnist(keras::testing::draw_digit(7, 600, 1.0f, 0.0f)), reference), 0.02);
+  EXPECT_LT(
+      mean_abs_diff(preprocess_mnist(keras::testing::draw_digit(7, 600, 1.0f, 0.0f)), reference),
+      0.02);
   // Dark grey on light grey paper, small.
-  EXPECT_LT(mean_abs_diff(preprocess_mnist(keras::testing::draw_digit(7, 90, 0.2f, 0.85f)), reference), 0.03);
+  EXPECT_LT(
+      mean_abs_diff(preprocess_mnist(keras::testing::draw_digit(7, 90, 0.2f, 0.85f)), reference),
+      0.03);
   // Blue ink on transparent background (RGBA), as canvases export.
   const GrayImage gray = keras::testing::draw_digit(7, 280);
   std::vector<uint8_t> rgba;
@@ -121,12 +127,14 @@ TEST(AppImage, SameInputWhateverTheColoursAndSize) {
     const auto alpha = static_cast<uint8_t>(std::lround((1.0f - v) * 255));
     rgba.insert(rgba.end(), {20, 40, 200, alpha});
   }
-  const MnistPixels from_rgba = preprocess_mnist(decode_png(png_of(rgba, 280, 280, PNG_FORMAT_RGBA)));
+  const MnistPixels from_rgba =
+      preprocess_mnist(decode_png(png_of(rgba, 280, 280, PNG_FORMAT_RGBA)));
   EXPECT_LT(mean_abs_diff(from_rgba, reference), 0.03);
 }
 
 TEST(AppImage, BlankImagesHaveNoDigit) {
-  EXPECT_THROW(preprocess_mnist(GrayImage{50, 50, std::vector<float>(2500, 1.0f)}), keras::ValueError);
+  EXPECT_THROW(preprocess_mnist(GrayImage{50, 50, std::vector<float>(2500, 1.0f)}),
+               keras::ValueError);
   GrayImage faint{50, 50, std::vector<float>(2500, 0.5f)};
   faint.pixels[1275] = 0.45f;  // 5% darker: noise, not ink
   EXPECT_THROW(preprocess_mnist(faint), keras::ValueError);
@@ -151,5 +159,6 @@ TEST(AppImage, MnistDigitsComeBackAlmostUnchanged) {
     total += mean_abs_diff(preprocess_mnist(img), original);
   }
   EXPECT_LT(total / n, 0.01);
-  std::cout << "mean |difference| per pixel after re-preprocessing " << n << " MNIST digits: " << total / n << "\n";
+  std::cout << "mean |difference| per pixel after re-preprocessing " << n
+            << " MNIST digits: " << total / n << "\n";
 }

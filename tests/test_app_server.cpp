@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "digit_image.hpp"
 #include "architectures.hpp"
+#include "digit_image.hpp"
 #include "predict_request.hpp"
 #include "server.hpp"
 #include "support/digit_drawing.hpp"
@@ -161,8 +161,10 @@ TEST_F(AppServer, HealthModelAndPage) {
   EXPECT_EQ(page->status, 200);
   EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(page->body.find("<canvas id=\"canvas\""), std::string::npos);
-  EXPECT_EQ(page->body.find("://"), std::string::npos) << "the page must not load anything from elsewhere";
-  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(page->body.find("://"), std::string::npos)
+      << "the page must not load anything from elsewhere";
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'none'"),
+            std::string::npos);
 
   auto head = c.Head("/");
   ASSERT_TRUE(head);
@@ -172,7 +174,8 @@ TEST_F(AppServer, HealthModelAndPage) {
 
 TEST_F(AppServer, PredictsJsonInstancesOfEveryShape) {
   auto c = client();
-  auto flat = c.Post("/v1/predict", R"({"instances": [)" + flat_instance(1.0f) + "]}", "application/json");
+  auto flat =
+      c.Post("/v1/predict", R"({"instances": [)" + flat_instance(1.0f) + "]}", "application/json");
   ASSERT_TRUE(flat);
   ASSERT_EQ(flat->status, 200) << flat->body;
   const json p = json::parse(flat->body)["predictions"];
@@ -185,8 +188,9 @@ TEST_F(AppServer, PredictsJsonInstancesOfEveryShape) {
 
   // (28, 28) and (28, 28, 1) nestings of the same values give the same answer as flat.
   for (bool channel : {false, true}) {
-    auto nested = c.Post("/v1/predict", R"({"instances": [)" + nested_instance(28, 28, channel) + "]}",
-                         "application/json; charset=utf-8");
+    auto nested =
+        c.Post("/v1/predict", R"({"instances": [)" + nested_instance(28, 28, channel) + "]}",
+               "application/json; charset=utf-8");
     ASSERT_TRUE(nested);
     ASSERT_EQ(nested->status, 200) << nested->body;
     EXPECT_EQ(json::parse(nested->body)["predictions"][0]["probabilities"], p[0]["probabilities"]);
@@ -194,7 +198,8 @@ TEST_F(AppServer, PredictsJsonInstancesOfEveryShape) {
 
   std::vector<std::string> batch;
   for (int i = 0; i < 8; ++i) batch.push_back(flat_instance(float(i) / 8));
-  auto many = c.Post("/v1/predict", R"({"instances": )" + json_list(batch) + "}", "application/json");
+  auto many =
+      c.Post("/v1/predict", R"({"instances": )" + json_list(batch) + "}", "application/json");
   ASSERT_TRUE(many);
   ASSERT_EQ(many->status, 200) << many->body;
   EXPECT_EQ(json::parse(many->body)["predictions"].size(), 8u);
@@ -222,8 +227,10 @@ TEST_F(AppServer, EveryBadRequestGetsA4xxJsonError) {
     int status;
     std::string raw;  // a whole HTTP request
   };
-  auto post = [](const std::string& type, const std::string& body, const std::string& path = "/v1/predict") {
-    return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" + (type.empty() ? "" : "Content-Type: " + type + "\r\n") +
+  auto post = [](const std::string& type, const std::string& body,
+                 const std::string& path = "/v1/predict") {
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\n" +
+           (type.empty() ? "" : "Content-Type: " + type + "\r\n") +
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   };
   auto json_post = [&](const std::string& body) { return post("application/json", body); };
@@ -253,20 +260,24 @@ TEST_F(AppServer, EveryBadRequestGetsA4xxJsonError) {
       {"instance that is an object", 400, json_post(instances(R"({"pixels": [0.1]})"))},
       {"783 values instead of 784", 400, json_post(instances(short_flat))},
       {"ragged 28x28 (last row has 27)", 400, json_post(instances(bad_row))},
-      {"instance nested deeper than the first", 400, json_post(instances(flat_instance() + ",[" + flat_instance() + "]"))},
+      {"instance nested deeper than the first", 400,
+       json_post(instances(flat_instance() + ",[" + flat_instance() + "]"))},
       {"scalar instances", 400, json_post(instances("0.5, 0.5"))},
       {"no instances ([])", 400, json_post(instances(""))},
       {"no \"instances\" key", 400, json_post(R"({"inputs": [[0.1]]})")},
       {"\"instances\" not an array", 400, json_post(R"({"instances": 5})")},
       {"\"instances\" twice", 400, json_post(R"({"instances": [], "instances": []})")},
       {"top-level array", 400, json_post("[[0.1, 0.2]]")},
-      {"9 instances, over the batch limit of 8", 413, json_post(instances(too_many.substr(0, too_many.size() - 1)))},
+      {"9 instances, over the batch limit of 8", 413,
+       json_post(instances(too_many.substr(0, too_many.size() - 1)))},
       {"body over the size limit (64 KiB)", 413, json_post(std::string((64 << 10) + 1, ' '))},
       {"Content-Type text/plain", 415, post("text/plain", instances(flat_instance()))},
       {"no Content-Type", 415, post("", instances(flat_instance()))},
       {"image/png body that is not a PNG", 400, post("image/png", "GIF89a....")},
-      {"blank PNG (no digit)", 400, post("image/png", png_body({64, 64, std::vector<float>(64 * 64, 1.0f)}))},
-      {"PNG over the size limit (600x600 > 512)", 413, post("image/png", png_body(keras::testing::draw_digit(1, 600)))},
+      {"blank PNG (no digit)", 400,
+       post("image/png", png_body({64, 64, std::vector<float>(64 * 64, 1.0f)}))},
+      {"PNG over the size limit (600x600 > 512)", 413,
+       post("image/png", png_body(keras::testing::draw_digit(1, 600)))},
       {"JSON sent as image/png", 400, post("image/png", instances(flat_instance()))},
       {"GET /v1/predict", 405, "GET /v1/predict HTTP/1.1\r\nHost: x\r\n\r\n"},
       {"DELETE /healthz", 405, "DELETE /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"},
@@ -275,13 +286,17 @@ TEST_F(AppServer, EveryBadRequestGetsA4xxJsonError) {
       {"unknown path", 404, "GET /v2/predict HTTP/1.1\r\nHost: x\r\n\r\n"},
       {"unknown path with a body", 404, post("application/json", "{}", "/predict")},
       {"chunked body", 411,
-       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
       {"POST without Content-Length", 411,
-       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{}"},
+       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: "
+       "close\r\n\r\n{}"},
       {"gzip-compressed body", 415,
-       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"},
+       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: "
+       "application/json\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"},
       {"Content-Length that is not a number", 400,
-       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}"},
+       "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+       "abc\r\n\r\n{}"},
       {"garbage request line", 400, "GARBAGE\r\n\r\n"},
       {"unknown method BREW", 400, "BREW /v1/predict HTTP/1.1\r\nHost: x\r\n\r\n"},
       {"URI over 8 KiB", 414, "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"},
@@ -298,7 +313,8 @@ TEST_F(AppServer, EveryBadRequestGetsA4xxJsonError) {
   }
   // Still serving.
   auto c = client();
-  auto ok = c.Post("/v1/predict", R"({"instances": [)" + flat_instance() + "]}", "application/json");
+  auto ok =
+      c.Post("/v1/predict", R"({"instances": [)" + flat_instance() + "]}", "application/json");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
 }
@@ -311,8 +327,10 @@ TEST_F(AppServer, StalledClientsTimeOutWithoutBlockingOthers) {
   std::vector<Answer> answers(3);
   for (size_t i = 0; i < 3; ++i)
     stalled.emplace_back([&, i] {
-      answers[i] = parse_raw(raw_request(port_, "POST /v1/predict HTTP/1.1\r\nHost: x\r\n"
-                                                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
+      answers[i] =
+          parse_raw(raw_request(port_,
+                                "POST /v1/predict HTTP/1.1\r\nHost: x\r\n"
+                                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
     });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto c = client();
@@ -320,7 +338,8 @@ TEST_F(AppServer, StalledClientsTimeOutWithoutBlockingOthers) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   for (auto& t : stalled) t.join();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_LT(seconds, 2.5) << "the stalled requests were not cut off by the read timeout";
   for (const auto& a : answers) EXPECT_EQ(a.status, 400) << a.body;
 }

@@ -18,9 +18,11 @@ namespace keras::app {
 
 const std::vector<Architecture>& architectures() {
   static const std::vector<Architecture> list{
-      {"mlp", "the first-model tutorial: Flatten, Dense(128, relu), Dropout(0.2), Dense(10)", 5, 32},
-      {"convnet", "keras.io's Simple MNIST convnet: 2 x (Conv2D, MaxPooling2D), Dropout(0.5), Dense(10)",
-       15, 128},
+      {"mlp", "the first-model tutorial: Flatten, Dense(128, relu), Dropout(0.2), Dense(10)", 5,
+       32},
+      {"convnet",
+       "keras.io's Simple MNIST convnet: 2 x (Conv2D, MaxPooling2D), Dropout(0.5), Dense(10)", 15,
+       128},
   };
   return list;
 }
@@ -29,7 +31,8 @@ const Architecture& architecture(std::string_view name) {
   const auto& list = architectures();
   auto it = std::find_if(list.begin(), list.end(), [&](const auto& a) { return a.name == name; });
   if (it == list.end())
-    throw ValueError("unknown model architecture '" + std::string(name) + "'; choose mlp or convnet");
+    throw ValueError("unknown model architecture '" + std::string(name) +
+                     "'; choose mlp or convnet");
   return *it;
 }
 
@@ -43,9 +46,10 @@ Sequential mlp() {
 Sequential convnet() {
 #ifdef KERASCPP_APP_HAS_CONVNET
   using namespace keras::layers;
-  return Sequential{Input({28, 28, 1}),  Conv2D(32, {3, 3}, "relu"), MaxPooling2D({2, 2}),
-                    Conv2D(64, {3, 3}, "relu"), MaxPooling2D({2, 2}), Flatten(),
-                    Dropout(0.5),           Dense(10, "softmax")};
+  return Sequential{Input({28, 28, 1}),   Conv2D(32, {3, 3}, "relu"),
+                    MaxPooling2D({2, 2}), Conv2D(64, {3, 3}, "relu"),
+                    MaxPooling2D({2, 2}), Flatten(),
+                    Dropout(0.5),         Dense(10, "softmax")};
 #else
   throw NotImplementedError(
       "--model convnet is not available yet: this build of kerascpp has no Conv2D and "

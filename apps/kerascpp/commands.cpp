@@ -4,10 +4,12 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <thread>
 
+#include "architectures.hpp"
 #include "digit_image.hpp"
 #include "keras/config.hpp"
 #include "keras/core/error.hpp"
@@ -16,7 +18,6 @@
 #include "keras/models/load_model.hpp"
 #include "keras/utils/random.hpp"
 #include "keras/utils/summary.hpp"
-#include "architectures.hpp"
 #include "predict_request.hpp"
 #include "predictor.hpp"
 
@@ -39,7 +40,8 @@ void check_output_path(const std::filesystem::path& path) {
     throw ValueError("--output '" + path.string() + "' must end in .keras (Keras 3 format) or .h5");
   const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   if (!std::filesystem::is_directory(dir))
-    throw IOError("--output '" + path.string() + "': directory '" + dir.string() + "' does not exist");
+    throw IOError("--output '" + path.string() + "': directory '" + dir.string() +
+                  "' does not exist");
 }
 
 // Scores a compiled copy of the model on MNIST's test set: [loss, accuracy].
@@ -78,8 +80,8 @@ int train(const TrainOptions& o) {
   return 0;
 }
 
-int evaluate(const std::filesystem::path& path, const std::optional<std::filesystem::path>& data_dir,
-             int batch_size, int verbose) {
+int evaluate(const std::filesystem::path& path,
+             const std::optional<std::filesystem::path>& data_dir, int batch_size, int verbose) {
   Sequential model = models::load_model(path);
   // Class-index labels and Keras's accuracy, whatever the model was compiled with.
   model.compile("adam", losses::SparseCategoricalCrossentropy{.from_logits = outputs_logits(model)},
@@ -117,7 +119,8 @@ int predict(const PredictOptions& o) {
       const MnistPixels pixels = preprocess_mnist(read_png(o.images[i]));
       batch.insert(batch.end(), pixels.begin(), pixels.end());
       if (o.save_inputs)
-        write_png(*o.save_inputs / (o.images[i].stem().string() + ".28x28.png"), mnist_image(pixels));
+        write_png(*o.save_inputs / (o.images[i].stem().string() + ".28x28.png"),
+                  mnist_image(pixels));
     } catch (const Error& e) {
       errors[i] = e.what();
     }
@@ -140,10 +143,13 @@ int predict(const PredictOptions& o) {
     for (int64_t c = 0; c < classes; ++c) order[size_t(c)] = c;
     std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return p[a] > p[b]; });
     if (o.json) {
-      out.push_back({{"file", file}, {"class", order[0]}, {"probabilities", float_array({p, static_cast<size_t>(classes)})}});
+      out.push_back({{"file", file},
+                     {"class", order[0]},
+                     {"probabilities", float_array({p, static_cast<size_t>(classes)})}});
     } else {
-      std::cout << file << ": " << order[0] << " (" << percent(p[order[0]]) << ")  next: " << order[1]
-                << " (" << percent(p[order[1]]) << "), " << order[2] << " (" << percent(p[order[2]]) << ")\n";
+      std::cout << file << ": " << order[0] << " (" << percent(p[order[0]])
+                << ")  next: " << order[1] << " (" << percent(p[order[1]]) << "), " << order[2]
+                << " (" << percent(p[order[2]]) << ")\n";
     }
   }
   if (o.json) std::cout << nlohmann::json{{"predictions", out}}.dump(2) << "\n";
@@ -152,13 +158,17 @@ int predict(const PredictOptions& o) {
 
 namespace {
 sem_t g_stop_signal;
-extern "C" void on_stop_signal(int) { sem_post(&g_stop_signal); }  // async-signal-safe
+// Only sem_post: it is async-signal-safe; the watcher thread does the rest.
+extern "C" void on_stop_signal(int) {
+  sem_post(&g_stop_signal);
+}
 }  // namespace
 
 int serve(const std::filesystem::path& path, const ServerOptions& options) {
   // Each worker runs whole predictions; threads inside one prediction would only compete.
   config::set_num_threads(1);
-  auto predictor = std::make_shared<Predictor>([&] { return models::load_model(path); }, options.threads);
+  auto predictor =
+      std::make_shared<Predictor>([&] { return models::load_model(path); }, options.threads);
   Server server(predictor, options);
   const int port = server.bind();
 
@@ -166,19 +176,21 @@ int serve(const std::filesystem::path& path, const ServerOptions& options) {
   sem_init(&g_stop_signal, 0, 0);
   std::atomic<bool> done{false};
   std::thread watcher([&] {
-    while (sem_wait(&g_stop_signal) != 0) {}
+    while (sem_wait(&g_stop_signal) != 0) continue;  // EINTR
+    // A signal can come before the server listens, when stop() would do nothing.
+    while (!done && !server.running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (!done) server.stop();
   });
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
   const auto& info = predictor->info();
   std::cout << "kerascpp serve: model '" << info["name"].get<std::string>() << "' ("
-            << utils::with_thousands(info["params"]["total"].get<int64_t>()) << " parameters) at http://"
-            << options.host << ":" << port << "/  (" << options.threads << " workers; Ctrl+C stops)"
-            << std::endl;
+            << utils::with_thousands(info["params"]["total"].get<int64_t>())
+            << " parameters) at http://" << options.host << ":" << port << "/  (" << options.threads
+            << " workers; Ctrl+C stops)" << std::endl;
   if (options.host != "127.0.0.1" && options.host != "localhost" && options.host != "::1")
     std::cerr << "kerascpp serve: listening on " << options.host
               << ": anyone who can reach this address can use the model\n";

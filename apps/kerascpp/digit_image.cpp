@@ -41,7 +41,8 @@ void resample_axis(const float* src, int in, int in_stride, float* dst, int out,
 
 std::vector<float> resize_area(const std::vector<float>& src, int w, int h, int nw, int nh) {
   std::vector<float> rows(static_cast<size_t>(nw) * h), out(static_cast<size_t>(nw) * nh);
-  for (int y = 0; y < h; ++y) resample_axis(&src[size_t(y) * w], w, 1, &rows[size_t(y) * nw], nw, 1);
+  for (int y = 0; y < h; ++y)
+    resample_axis(&src[size_t(y) * w], w, 1, &rows[size_t(y) * nw], nw, 1);
   for (int x = 0; x < nw; ++x) resample_axis(&rows[x], h, nw, &out[x], nh, nw);
   return out;
 }
@@ -96,7 +97,8 @@ GrayImage decode_png(std::span<const uint8_t> bytes, const std::string& what, in
 GrayImage read_png(const std::filesystem::path& path, int max_side) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IOError("cannot open image '" + path.string() + "': no such file or not readable");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   return decode_png(bytes, "image '" + path.string() + "'", max_side);
 }
 
@@ -129,10 +131,12 @@ void write_png(const std::filesystem::path& path, const GrayImage& image) {
   tmp += ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     if (!out.flush()) {
       std::filesystem::remove(tmp);
-      throw IOError("cannot write '" + path.string() + "': check the directory exists and is writable");
+      throw IOError("cannot write '" + path.string() +
+                    "': check the directory exists and is writable");
     }
   }
   std::filesystem::rename(tmp, path);
@@ -151,8 +155,9 @@ MnistPixels preprocess_mnist(const GrayImage& img) {
   const float base = light_page ? 1.0f - background : background;
   const float peak = *std::max_element(ink.begin(), ink.end());
   if (peak - base < kNoiseFloor)
-    throw ValueError("no digit found in the image: every pixel is within 10% of the background's "
-                     "brightness; draw the digit darker (or lighter) than the page");
+    throw ValueError(
+        "no digit found in the image: every pixel is within 10% of the background's "
+        "brightness; draw the digit darker (or lighter) than the page");
 
   // 2. Stretch the contrast to [0, 1] and find the ink's bounding box.
   int x0 = img.width, y0 = img.height, x1 = -1, y1 = -1;

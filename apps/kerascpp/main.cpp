@@ -7,11 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "architectures.hpp"
 #include "commands.hpp"
 #include "digit_image.hpp"
 #include "keras/core/error.hpp"
 #include "keras/version.hpp"
-#include "architectures.hpp"
 
 namespace {
 
@@ -34,21 +34,27 @@ int main(int argc, char** argv) {
                "kerascpp"};
   app.set_version_flag("--version", std::string(keras::version));
   app.require_subcommand(1);
-  app.footer("Run 'kerascpp COMMAND --help' for a command's options. Exit codes: 0 success, "
-             "1 failure, 2 wrong arguments.");
+  app.footer(
+      "Run 'kerascpp COMMAND --help' for a command's options. Exit codes: 0 success, "
+      "1 failure, 2 wrong arguments.");
 
   TrainOptions train_opts;
   auto* train_cmd = app.add_subcommand("train", "Train a model on MNIST and save it");
   train_cmd->add_option("--model", train_opts.model, architecture_help())
       ->check(CLI::IsMember({"mlp", "convnet"}))
       ->capture_default_str();
-  train_cmd->add_option("--epochs", train_opts.epochs, "epochs to train")->check(CLI::Range(1, 100000));
-  train_cmd->add_option("--batch-size", train_opts.batch_size, "samples per step")->check(CLI::Range(1, 1 << 20));
-  train_cmd->add_option("--validation-split", train_opts.validation_split,
-                        "fraction of the training images held out for validation")
+  train_cmd->add_option("--epochs", train_opts.epochs, "epochs to train")
+      ->check(CLI::Range(1, 100000));
+  train_cmd->add_option("--batch-size", train_opts.batch_size, "samples per step")
+      ->check(CLI::Range(1, 1 << 20));
+  train_cmd
+      ->add_option("--validation-split", train_opts.validation_split,
+                   "fraction of the training images held out for validation")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
-  train_cmd->add_option("--threads", train_opts.threads, "threads (0: all cores, or $KERASCPP_NUM_THREADS)")
+  train_cmd
+      ->add_option("--threads", train_opts.threads,
+                   "threads (0: all cores, or $KERASCPP_NUM_THREADS)")
       ->check(CLI::Range(0, 4096))
       ->capture_default_str();
   train_cmd->add_option("--seed", train_opts.seed, "random seed, for a reproducible run");
@@ -56,47 +62,69 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_option("--data", train_opts.data, "MNIST directory (default: $KERASCPP_DATA_DIR)")
       ->check(CLI::ExistingDirectory);
-  train_cmd->add_option("--verbose", train_opts.verbose, "0 silent, 1 progress bar, 2 one line per epoch")
+  train_cmd
+      ->add_option("--verbose", train_opts.verbose,
+                   "0 silent, 1 progress bar, 2 one line per epoch")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
 
   std::string model_path;
   std::optional<std::filesystem::path> data_dir;
   int batch_size = 32, verbose = 0;
-  auto* evaluate_cmd = app.add_subcommand("evaluate", "Accuracy and loss of a model on MNIST's test set");
-  evaluate_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")->required()->check(CLI::ExistingFile);
+  auto* evaluate_cmd =
+      app.add_subcommand("evaluate", "Accuracy and loss of a model on MNIST's test set");
+  evaluate_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
   evaluate_cmd->add_option("--data", data_dir, "MNIST directory (default: $KERASCPP_DATA_DIR)")
       ->check(CLI::ExistingDirectory);
-  evaluate_cmd->add_option("--batch-size", batch_size, "images per step")->check(CLI::Range(1, 1 << 20))->capture_default_str();
-  evaluate_cmd->add_option("--verbose", verbose, "0 silent, 1 progress bar")->check(CLI::Range(0, 1))->capture_default_str();
+  evaluate_cmd->add_option("--batch-size", batch_size, "images per step")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  evaluate_cmd->add_option("--verbose", verbose, "0 silent, 1 progress bar")
+      ->check(CLI::Range(0, 1))
+      ->capture_default_str();
 
   bool json = false;
   auto* summary_cmd = app.add_subcommand("summary", "Print a model's layers and parameter counts");
-  summary_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")->required()->check(CLI::ExistingFile);
+  summary_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
   summary_cmd->add_flag("--json", json, "print JSON (the same as GET /v1/model of serve)");
 
   PredictOptions predict_opts;
   auto* predict_cmd = app.add_subcommand("predict", "Recognise the digit in PNG images");
-  predict_cmd->add_option("MODEL", predict_opts.model, "model file (.keras or .h5)")->required()->check(CLI::ExistingFile);
-  predict_cmd->add_option("IMAGE", predict_opts.images,
-                          "PNG images of one digit each: any size, colour or grayscale, dark on light or "
-                          "light on dark (converted as MNIST was; see docs/cli.md)")
+  predict_cmd->add_option("MODEL", predict_opts.model, "model file (.keras or .h5)")
       ->required()
       ->check(CLI::ExistingFile);
-  predict_cmd->add_flag("--json", predict_opts.json, "print JSON with the ten probabilities of each image");
-  predict_cmd->add_option("--save-inputs", predict_opts.save_inputs,
-                          "directory to write each image's 28x28 model input to (NAME.28x28.png)")
+  predict_cmd
+      ->add_option("IMAGE", predict_opts.images,
+                   "PNG images of one digit each: any size, colour or grayscale, dark on light or "
+                   "light on dark (converted as MNIST was; see docs/cli.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  predict_cmd->add_flag("--json", predict_opts.json,
+                        "print JSON with the ten probabilities of each image");
+  predict_cmd
+      ->add_option("--save-inputs", predict_opts.save_inputs,
+                   "directory to write each image's 28x28 model input to (NAME.28x28.png)")
       ->check(CLI::ExistingDirectory);
 
   ServerOptions serve_opts;
-  auto* serve_cmd = app.add_subcommand("serve", "Serve the draw-a-digit page and the prediction API");
-  serve_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")->required()->check(CLI::ExistingFile);
-  serve_cmd->add_option("--host", serve_opts.host, "address to listen on (0.0.0.0: every interface)")->capture_default_str();
+  auto* serve_cmd =
+      app.add_subcommand("serve", "Serve the draw-a-digit page and the prediction API");
+  serve_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  serve_cmd
+      ->add_option("--host", serve_opts.host, "address to listen on (0.0.0.0: every interface)")
+      ->capture_default_str();
   serve_cmd->add_option("--port,-p", serve_opts.port, "TCP port (0: any free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  serve_cmd->add_option("--threads", serve_opts.threads,
-                        "worker threads = connections served at once = model replicas")
+  serve_cmd
+      ->add_option("--threads", serve_opts.threads,
+                   "worker threads = connections served at once = model replicas")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   serve_cmd->add_option("--queue", serve_opts.queue, "accepted connections waiting for a worker")
@@ -108,10 +136,13 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-body", serve_opts.max_body_bytes, "largest request body in bytes")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();
-  serve_cmd->add_option("--max-image-side", serve_opts.max_image_side, "largest PNG width or height")
+  serve_cmd
+      ->add_option("--max-image-side", serve_opts.max_image_side, "largest PNG width or height")
       ->check(CLI::Range(28, kMaxImageSide))
       ->capture_default_str();
-  serve_cmd->add_option("--timeout-ms", serve_opts.read_timeout_ms, "read and write timeout per socket operation")
+  serve_cmd
+      ->add_option("--timeout-ms", serve_opts.read_timeout_ms,
+                   "read and write timeout per socket operation")
       ->check(CLI::Range(10, 600000))
       ->capture_default_str();
   serve_cmd->add_flag("--log", serve_opts.log_requests, "print one line per request on stderr");
@@ -120,9 +151,11 @@ int main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-') {
     const std::string first = argv[1];
     const auto commands = app.get_subcommands([](const CLI::App*) { return true; });
-    if (std::none_of(commands.begin(), commands.end(), [&](const CLI::App* c) { return c->get_name() == first; })) {
-      std::cerr << "kerascpp: unknown command '" << first
-                << "'; the commands are train, evaluate, summary, predict and serve (kerascpp --help)\n";
+    if (std::none_of(commands.begin(), commands.end(),
+                     [&](const CLI::App* c) { return c->get_name() == first; })) {
+      std::cerr
+          << "kerascpp: unknown command '" << first
+          << "'; the commands are train, evaluate, summary, predict and serve (kerascpp --help)\n";
       return kUsageError;
     }
   }

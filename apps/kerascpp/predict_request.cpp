@@ -13,7 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string shape_text(const std::vector<int64_t>& dims) { return Shape(dims).str(); }
+std::string shape_text(const std::vector<int64_t>& dims) {
+  return Shape(dims).str();
+}
 
 // Drops axes of length 1, so (28, 28, 1) and (28, 28) compare equal.
 std::vector<int64_t> squeezed(const std::vector<int64_t>& dims) {
@@ -81,9 +83,10 @@ class InstancesReader {
     const size_t level = static_cast<size_t>(depth_ - base_);
     if (dims_[level] < 0) dims_[level] = counts_[level];
     if (counts_[level] != dims_[level])
-      return fail(400, instance_name() + " is ragged: an array at depth " + std::to_string(level + 1) +
-                           " has " + std::to_string(counts_[level]) + " entries where " +
-                           std::to_string(dims_[level]) + " are expected" + expected());
+      return fail(400, instance_name() + " is ragged: an array at depth " +
+                           std::to_string(level + 1) + " has " + std::to_string(counts_[level]) +
+                           " entries where " + std::to_string(dims_[level]) + " are expected" +
+                           expected());
     return true;
   }
 
@@ -97,14 +100,19 @@ class InstancesReader {
   /// Call after parsing; throws the first error, or checks the shape against the model's.
   Instances finish(const Shape& input_shape) {
     if (status_) throw HttpError(status_, message_);
-    if (!seen_instances_) throw HttpError(400, "the body has no \"instances\"; send {\"instances\": [[...784 numbers...]]}");
+    if (!seen_instances_)
+      throw HttpError(400,
+                      "the body has no \"instances\"; send {\"instances\": [[...784 numbers...]]}");
     if (count_ == 0) throw HttpError(400, "\"instances\" is empty; send at least one instance");
     if (!rank_) throw HttpError(400, "the instances hold no numbers");
-    const std::vector<int64_t> shape(dims_.begin(), dims_.begin() + static_cast<std::ptrdiff_t>(*rank_));
+    const std::vector<int64_t> shape(dims_.begin(),
+                                     dims_.begin() + static_cast<std::ptrdiff_t>(*rank_));
     const std::vector<int64_t>& model = input_shape.dims();
-    if (shape != model && shape != std::vector<int64_t>{input_shape.size()} && squeezed(shape) != squeezed(model))
-      throw HttpError(400, "each instance has shape " + shape_text(shape) + ", but the model takes " +
-                               input_shape.str() + " (or " + shape_text({input_shape.size()}) + " flat)");
+    if (shape != model && shape != std::vector<int64_t>{input_shape.size()} &&
+        squeezed(shape) != squeezed(model))
+      throw HttpError(400, "each instance has shape " + shape_text(shape) +
+                               ", but the model takes " + input_shape.str() + " (or " +
+                               shape_text({input_shape.size()}) + " flat)");
     return {std::move(values_), count_};
   }
 
@@ -114,9 +122,12 @@ class InstancesReader {
   // " (instance 0 has shape (28, 28))", once instance 0 is complete.
   std::string expected() const {
     if (!rank_ || count_ < 2) return "";
-    return " (instance 0 has shape " + shape_text({dims_.begin(), dims_.begin() + static_cast<std::ptrdiff_t>(*rank_)}) + ")";
+    return " (instance 0 has shape " +
+           shape_text({dims_.begin(), dims_.begin() + static_cast<std::ptrdiff_t>(*rank_)}) + ")";
   }
-  bool top_level_error() { return fail(400, "the body must be a JSON object: {\"instances\": [...]}"); }
+  bool top_level_error() {
+    return fail(400, "the body must be a JSON object: {\"instances\": [...]}");
+  }
 
   bool fail(int status, std::string message) {
     if (!status_) status_ = status, message_ = std::move(message);
@@ -124,7 +135,8 @@ class InstancesReader {
   }
   bool start_instance() {
     if (++count_ > max_instances_)
-      return fail(413, "too many instances: at most " + std::to_string(max_instances_) + " per request");
+      return fail(413,
+                  "too many instances: at most " + std::to_string(max_instances_) + " per request");
     return true;
   }
   bool scalar(const char* kind) {
@@ -142,11 +154,13 @@ class InstancesReader {
     const size_t level = static_cast<size_t>(depth_ - base_);
     if (!rank_) rank_ = level;
     if (level != *rank_)
-      return fail(400, instance_name() + " has numbers at depth " + std::to_string(level) + ", but " +
-                           "instance 0 has them at depth " + std::to_string(*rank_) + expected());
+      return fail(400, instance_name() + " has numbers at depth " + std::to_string(level) +
+                           ", but " + "instance 0 has them at depth " + std::to_string(*rank_) +
+                           expected());
     if (level > 0) ++counts_[level - 1];
     if (!std::isfinite(v) || v < 0.0 || v > 1.0)
-      return fail(400, instance_name() + " holds " + (std::isfinite(v) ? json(v).dump() : "a non-finite number") +
+      return fail(400, instance_name() + " holds " +
+                           (std::isfinite(v) ? json(v).dump() : "a non-finite number") +
                            "; pixel values must be in [0, 1] (divide 0-255 values by 255)");
     if (static_cast<int64_t>(values_.size()) >= max_values_)
       return fail(413, "too many values: at most " + std::to_string(max_values_) + " per request");
@@ -206,10 +220,12 @@ nlohmann::json float_array(std::span<const float> values) {
 std::string predictions_json(std::span<const float> probabilities, int64_t classes,
                              const Instances* inputs) {
   const int64_t n = static_cast<int64_t>(probabilities.size()) / classes;
-  const int64_t input_size = inputs ? static_cast<int64_t>(inputs->values.size()) / inputs->count : 0;
+  const int64_t input_size =
+      inputs ? static_cast<int64_t>(inputs->values.size()) / inputs->count : 0;
   json predictions = json::array();
   for (int64_t i = 0; i < n; ++i) {
-    const auto row = probabilities.subspan(static_cast<size_t>(i * classes), static_cast<size_t>(classes));
+    const auto row =
+        probabilities.subspan(static_cast<size_t>(i * classes), static_cast<size_t>(classes));
     json p{{"class", std::max_element(row.begin(), row.end()) - row.begin()},
            {"probabilities", float_array(row)}};
     if (inputs) {
@@ -222,8 +238,8 @@ std::string predictions_json(std::span<const float> probabilities, int64_t class
 }
 
 std::string error_json(int status, std::string_view message) {
-  return json{{"error", {{"code", status}, {"message", message}}}}.dump(-1, ' ', false,
-                                                                        json::error_handler_t::replace);
+  return json{{"error", {{"code", status}, {"message", message}}}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace keras::app

@@ -31,11 +31,12 @@ nlohmann::json model_json(const Sequential& model) {
       params += v.size();
       (v.trainable ? trainable : non_trainable) += v.size();
     }
-    layers.push_back({{"name", layer->name()},
-                      {"class_name", layer->class_name()},
-                      {"output_shape", layer->built() ? shape_json(layer->output_shape()) : nullptr},
-                      {"params", params},
-                      {"config", layer->get_config()}});
+    layers.push_back(
+        {{"name", layer->name()},
+         {"class_name", layer->class_name()},
+         {"output_shape", layer->built() ? shape_json(layer->output_shape()) : nullptr},
+         {"params", params},
+         {"config", layer->get_config()}});
   }
   const auto input = model.input_shape();
   return {{"name", model.name()},
@@ -50,7 +51,8 @@ nlohmann::json model_json(const Sequential& model) {
 }
 
 Predictor::Predictor(const std::function<Sequential()>& make, int replicas) {
-  if (replicas < 1) throw ValueError("Predictor: need at least one model replica, got " + std::to_string(replicas));
+  if (replicas < 1)
+    throw ValueError("Predictor: need at least one model replica, got " + std::to_string(replicas));
   replicas_.reserve(static_cast<size_t>(replicas));
   for (int i = 0; i < replicas; ++i) replicas_.push_back(make());
   const Sequential& model = replicas_.front();
@@ -97,7 +99,8 @@ std::vector<float> Predictor::predict(std::span<const float> x, int64_t n) {
     const float* y = lease.model().forward(x.data(), n, false);
     out.assign(y, y + n * num_classes_);
   }
-  if (logits_) kernels::activation_forward(out.data(), n, num_classes_, kernels::Activation::softmax);
+  if (logits_)
+    kernels::activation_forward(out.data(), n, num_classes_, kernels::Activation::softmax);
   return out;
 }
 

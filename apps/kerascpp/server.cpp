@@ -21,8 +21,10 @@ namespace {
 struct Route {
   std::string_view path, allow;
 };
-constexpr Route kRoutes[] = {
-    {"/", "GET, HEAD"}, {"/healthz", "GET, HEAD"}, {"/v1/model", "GET, HEAD"}, {"/v1/predict", "POST"}};
+constexpr Route kRoutes[] = {{"/", "GET, HEAD"},
+                             {"/healthz", "GET, HEAD"},
+                             {"/v1/model", "GET, HEAD"},
+                             {"/v1/predict", "POST"}};
 
 // The worker threads of the server. Unlike httplib's own pool, the queue of accepted
 // connections is bounded: when it is full, the accept loop waits (new clients then wait in
@@ -75,31 +77,45 @@ class BoundedPool : public httplib::TaskQueue {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
 // "application/json; charset=utf-8" -> "application/json"
 std::string media_type(std::string_view header) {
   header = header.substr(0, header.find(';'));
-  while (!header.empty() && std::isspace(static_cast<unsigned char>(header.back()))) header.remove_suffix(1);
-  while (!header.empty() && std::isspace(static_cast<unsigned char>(header.front()))) header.remove_prefix(1);
+  while (!header.empty() && std::isspace(static_cast<unsigned char>(header.back())))
+    header.remove_suffix(1);
+  while (!header.empty() && std::isspace(static_cast<unsigned char>(header.front())))
+    header.remove_prefix(1);
   return lower(header);
 }
 
 const char* default_message(int status) {
   switch (status) {
-    case 400: return "bad request: the request line or headers could not be parsed";
-    case 404: return "not found";
-    case 405: return "method not allowed";
-    case 411: return "a request body needs a Content-Length header";
-    case 413: return "request body too large";
-    case 414: return "request URI too long";
-    case 415: return "unsupported media type";
-    case 416: return "range not satisfiable";
-    case 500: return "internal server error";
-    case 503: return "service unavailable";
-    default: return "request failed";
+    case 400:
+      return "bad request: the request line or headers could not be parsed";
+    case 404:
+      return "not found";
+    case 405:
+      return "method not allowed";
+    case 411:
+      return "a request body needs a Content-Length header";
+    case 413:
+      return "request body too large";
+    case 414:
+      return "request URI too long";
+    case 415:
+      return "unsupported media type";
+    case 416:
+      return "range not satisfiable";
+    case 500:
+      return "internal server error";
+    case 503:
+      return "service unavailable";
+    default:
+      return "request failed";
   }
 }
 
@@ -147,14 +163,17 @@ struct Server::Impl {
 
   void configure() {
     const auto& o = options;
-    http.new_task_queue = [threads = o.threads, queue = o.queue] { return new BoundedPool(threads, queue); };
+    http.new_task_queue = [threads = o.threads, queue = o.queue] {
+      return new BoundedPool(threads, queue);
+    };
     http.set_payload_max_length(o.max_body_bytes);
     http.set_read_timeout(o.read_timeout_ms / 1000, (o.read_timeout_ms % 1000) * 1000);
     http.set_write_timeout(o.write_timeout_ms / 1000, (o.write_timeout_ms % 1000) * 1000);
     http.set_keep_alive_timeout(o.keep_alive_timeout_s);
     http.set_keep_alive_max_count(static_cast<size_t>(o.keep_alive_max_requests));
     http.set_tcp_nodelay(true);  // small responses: no Nagle delay
-    http.set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
+    http.set_default_headers(
+        {{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
     if (o.log_requests)
       http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
         std::cerr << req.remote_addr << " " << req.method << " " << req.path << " " << res.status
@@ -180,16 +199,16 @@ struct Server::Impl {
       send_json(res, 200, model_json);
     });
     http.Post("/v1/predict", guarded([this](const httplib::Request& req, httplib::Response& res) {
-      predict(req, res);
-    }));
+                predict(req, res);
+              }));
 
     // Everything else: 405 on a known path, 404 elsewhere (after httplib read the body).
     auto other = guarded([](const httplib::Request& req, httplib::Response& res) {
       for (const auto& r : kRoutes)
         if (req.path == r.path) {
           res.set_header("Allow", std::string(r.allow));
-          throw HttpError(405, "method " + req.method + " is not allowed on " + req.path + "; use " +
-                                   std::string(r.allow));
+          throw HttpError(405, "method " + req.method + " is not allowed on " + req.path +
+                                   "; use " + std::string(r.allow));
         }
       throw HttpError(404, "no such endpoint: " + req.path + "; " + api_list());
     });
@@ -206,14 +225,15 @@ struct Server::Impl {
         [limit = o.max_body_bytes](const httplib::Request&, httplib::Response& res) {
           if (!res.body.empty()) return httplib::Server::HandlerResponse::Handled;
           if (res.status == 413)
-            send_error(res, 413, "request body larger than " + std::to_string(limit) + " bytes (the server's --max-body)");
+            send_error(res, 413,
+                       "request body larger than " + std::to_string(limit) +
+                           " bytes (the server's --max-body)");
           else
             send_error(res, res.status, default_message(res.status));
           return httplib::Server::HandlerResponse::Handled;
         }));
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      send_error(res, 500, "internal error");
-    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr) { send_error(res, 500, "internal error"); });
   }
 
   bool refuse_unbounded_body(const httplib::Request& req, httplib::Response& res) const {
@@ -225,17 +245,20 @@ struct Server::Impl {
     if (req.has_header("Transfer-Encoding"))
       return refuse(411, "Transfer-Encoding '" + req.get_header_value("Transfer-Encoding") +
                              "' is not accepted; send the body with a Content-Length header");
-    if (req.has_header("Content-Encoding") && lower(req.get_header_value("Content-Encoding")) != "identity")
+    if (req.has_header("Content-Encoding") &&
+        lower(req.get_header_value("Content-Encoding")) != "identity")
       return refuse(415, "compressed request bodies (Content-Encoding '" +
                              req.get_header_value("Content-Encoding") + "') are not accepted");
     const bool has_body_method = req.method == "POST" || req.method == "PUT" ||
-                                 req.method == "PATCH" || req.method == "DELETE" || req.method == "PRI";
+                                 req.method == "PATCH" || req.method == "DELETE" ||
+                                 req.method == "PRI";
     if (req.get_header_value_count("Content-Length") > 1)
       return refuse(400, "more than one Content-Length header");
     if (req.has_header("Content-Length")) {
       const std::string length = req.get_header_value("Content-Length");
       if (length.empty() || length.size() > 18 ||
-          !std::all_of(length.begin(), length.end(), [](unsigned char c) { return std::isdigit(c); }))
+          !std::all_of(length.begin(), length.end(),
+                       [](unsigned char c) { return std::isdigit(c); }))
         return refuse(400, "Content-Length '" + length + "' is not a byte count");
     } else if (has_body_method) {
       return refuse(411, req.method + " needs a Content-Length header");
@@ -252,11 +275,14 @@ struct Server::Impl {
       in = parse_png_instance(req.body, predictor->input_size(), options.max_image_side);
     else
       throw HttpError(415, (type.empty() ? std::string("the request has no Content-Type")
-                                         : "Content-Type '" + req.get_header_value("Content-Type") + "' is not supported") +
+                                         : "Content-Type '" + req.get_header_value("Content-Type") +
+                                               "' is not supported") +
                                "; send application/json ({\"instances\": [...]}) or image/png");
     const bool include_input = req.get_param_value("include_input") == "true";
     const auto probabilities = predictor->predict(in.values, in.count);
-    send_json(res, 200, predictions_json(probabilities, predictor->num_classes(), include_input ? &in : nullptr));
+    send_json(
+        res, 200,
+        predictions_json(probabilities, predictor->num_classes(), include_input ? &in : nullptr));
   }
 };
 
@@ -276,10 +302,20 @@ int Server::bind() {
   return port;
 }
 
-void Server::run() { impl_->http.listen_after_bind(); }
+void Server::run() {
+  impl_->http.listen_after_bind();
+}
 
-void Server::stop() { impl_->http.stop(); }
+void Server::stop() {
+  impl_->http.stop();
+}
 
-const ServerOptions& Server::options() const { return impl_->options; }
+bool Server::running() const {
+  return impl_->http.is_running();
+}
+
+const ServerOptions& Server::options() const {
+  return impl_->options;
+}
 
 }  // namespace keras::app

@@ -17,8 +17,8 @@ struct ServerOptions {
   int threads = 8;                 ///< workers = connections served at once = model replicas
   int queue = 64;                  ///< accepted connections waiting for a worker
   size_t max_body_bytes = 4 << 20;
-  int max_batch = 256;       ///< instances per request
-  int max_image_side = 2048; ///< PNG bodies: width and height limit
+  int max_batch = 256;        ///< instances per request
+  int max_image_side = 2048;  ///< PNG bodies: width and height limit
   int read_timeout_ms = 5000;
   int write_timeout_ms = 5000;
   int keep_alive_timeout_s = 2;
@@ -41,6 +41,8 @@ class Server {
   /// Serves until stop() is called (from another thread or a signal watcher).
   void run();
   void stop();
+  /// Whether run() is accepting connections.
+  bool running() const;
   const ServerOptions& options() const;
 
  private:

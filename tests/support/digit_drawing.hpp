@@ -37,7 +37,8 @@ inline app::GrayImage draw_digit(int d, int size, float ink = 0.0f, float paper 
   const double radius = pen * size / 2;
   for (const auto& stroke : digit_strokes(d))
     for (size_t s = 0; s + 1 < stroke.size(); ++s) {
-      const Point a{stroke[s].x * size, stroke[s].y * size}, b{stroke[s + 1].x * size, stroke[s + 1].y * size};
+      const Point a{stroke[s].x * size, stroke[s].y * size},
+          b{stroke[s + 1].x * size, stroke[s + 1].y * size};
       const double dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
       for (int y = 0; y < size; ++y)
         for (int x = 0; x < size; ++x) {
