@@ -25,6 +25,19 @@ std::string architecture_help() {
   return help;
 }
 
+// The arguments several commands share.
+template <class T>
+void add_model_argument(CLI::App* command, T& path) {
+  command->add_option("MODEL", path, "model file (.keras or .h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
+}
+template <class T>
+void add_data_option(CLI::App* command, T& dir) {
+  command->add_option("--data", dir, "MNIST directory (default: $KERASCPP_DATA_DIR)")
+      ->check(CLI::ExistingDirectory);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -60,8 +73,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--seed", train_opts.seed, "random seed, for a reproducible run");
   train_cmd->add_option("--output,-o", train_opts.output, "model file to write (.keras or .h5)")
       ->capture_default_str();
-  train_cmd->add_option("--data", train_opts.data, "MNIST directory (default: $KERASCPP_DATA_DIR)")
-      ->check(CLI::ExistingDirectory);
+  add_data_option(train_cmd, train_opts.data);
   train_cmd
       ->add_option("--verbose", train_opts.verbose,
                    "0 silent, 1 progress bar, 2 one line per epoch")
@@ -73,11 +85,8 @@ int main(int argc, char** argv) {
   int batch_size = 32, verbose = 0;
   auto* evaluate_cmd =
       app.add_subcommand("evaluate", "Accuracy and loss of a model on MNIST's test set");
-  evaluate_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  evaluate_cmd->add_option("--data", data_dir, "MNIST directory (default: $KERASCPP_DATA_DIR)")
-      ->check(CLI::ExistingDirectory);
+  add_model_argument(evaluate_cmd, model_path);
+  add_data_option(evaluate_cmd, data_dir);
   evaluate_cmd->add_option("--batch-size", batch_size, "images per step")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
@@ -87,16 +96,12 @@ int main(int argc, char** argv) {
 
   bool json = false;
   auto* summary_cmd = app.add_subcommand("summary", "Print a model's layers and parameter counts");
-  summary_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_model_argument(summary_cmd, model_path);
   summary_cmd->add_flag("--json", json, "print JSON (the same as GET /v1/model of serve)");
 
   PredictOptions predict_opts;
   auto* predict_cmd = app.add_subcommand("predict", "Recognise the digit in PNG images");
-  predict_cmd->add_option("MODEL", predict_opts.model, "model file (.keras or .h5)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_model_argument(predict_cmd, predict_opts.model);
   predict_cmd
       ->add_option("IMAGE", predict_opts.images,
                    "PNG images of one digit each: any size, colour or grayscale, dark on light or "
@@ -113,9 +118,7 @@ int main(int argc, char** argv) {
   ServerOptions serve_opts;
   auto* serve_cmd =
       app.add_subcommand("serve", "Serve the draw-a-digit page and the prediction API");
-  serve_cmd->add_option("MODEL", model_path, "model file (.keras or .h5)")
-      ->required()
-      ->check(CLI::ExistingFile);
+  add_model_argument(serve_cmd, model_path);
   serve_cmd
       ->add_option("--host", serve_opts.host, "address to listen on (0.0.0.0: every interface)")
       ->capture_default_str();
