@@ -13,10 +13,11 @@ int main(int argc, char** argv) try {
   const fs::path dir = argv[1];
   fs::create_directories(dir / "keras_archive");
   fs::create_directories(dir / "model_config");
+  fs::create_directories(dir / "weights_h5");
   utils::set_random_seed(1);
   std::vector<Sequential> models;
   models.emplace_back(Sequential{Input({3}), Dense(2, "softmax")});
-  models.emplace_back(Sequential{Input({2, 3}), Flatten(), Dense(4, "relu"), Dropout(0.5), Dense(3, "softmax")});
+  models.emplace_back(Sequential{Input({3}), Dense(4, "relu"), Dropout(0.5), Dense(2, "softmax")});
   models.back().compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   models.emplace_back(Sequential{Input({4}), Dense(3, "tanh", {.use_bias = false}), Dense(2)});
   models.back().compile(optimizers::SGD{.learning_rate = 0.1f, .momentum = 0.9f},
@@ -34,6 +35,11 @@ int main(int argc, char** argv) try {
     std::ofstream(dir / "keras_archive" / ("seed" + std::to_string(i) + ".keras"), std::ios::binary) << bytes;
     std::ofstream(dir / "model_config" / ("seed" + std::to_string(i) + ".json"))
         << io::ZipReader::from_bytes(bytes).read("config.json", 1 << 20);
+    if (i == 1) {  // the architecture fuzz_weights_h5 loads into: Keras 3 and legacy layouts
+      std::ofstream(dir / "weights_h5" / "keras3.weights.h5", std::ios::binary) << io::weights_h5_bytes(m);
+      m.save_weights(dir / "weights_h5" / "legacy.h5");
+      m.save(dir / "weights_h5" / "legacy-full.h5");
+    }
   }
   std::cout << "wrote " << models.size() << " seeds to " << dir << "\n";
   return 0;
