@@ -34,10 +34,13 @@ void run(const char* label, Sequential& model, int repeats, const std::filesyste
   for (const char* ext : {".keras", ".h5", ".weights.h5"}) {
     const auto path = dir / (std::string("bench") + ext);
     const bool weights = std::string(ext) == ".weights.h5";
-    const double save = median_ms(repeats, [&] { weights ? model.save_weights(path) : model.save(path); });
+    const double save =
+        median_ms(repeats, [&] { weights ? model.save_weights(path) : model.save(path); });
     const double load = median_ms(repeats, [&] {
-      if (weights) model.load_weights(path);
-      else models::load_model(path);
+      if (weights)
+        model.load_weights(path);
+      else
+        models::load_model(path);
     });
     std::printf("| %s | %s | %.1f | %.1f | %.2f |\n", label, ext, save, load,
                 double(std::filesystem::file_size(path)) / (1 << 20));
@@ -51,12 +54,14 @@ int main(int argc, char** argv) {
   const std::filesystem::path dir = argc > 2 ? argv[2] : std::filesystem::temp_directory_path();
   using namespace keras::layers;
   std::printf("| model | format | save ms | load ms | file MiB |\n|---|---|---|---|---|\n");
-  Sequential mlp{Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")};
+  Sequential mlp{Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2),
+                 Dense(10, "softmax")};
   mlp.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   run("tutorial MLP, 101,770 weights", mlp, repeats, dir);
   Sequential wide{Input({784}), Dense(2048, "relu"), Dense(2048, "relu"), Dense(10, "softmax")};
   wide.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   run("wide MLP, 5,824,522 weights", wide, repeats, dir);
-  for (const char* ext : {".keras", ".h5", ".weights.h5"}) std::filesystem::remove(dir / (std::string("bench") + ext));
+  for (const char* ext : {".keras", ".h5", ".weights.h5"})
+    std::filesystem::remove(dir / (std::string("bench") + ext));
   return 0;
 }

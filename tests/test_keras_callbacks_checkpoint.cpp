@@ -19,7 +19,8 @@ namespace {
 
 // Drives a callback through epochs as fit would, with the given monitored values.
 template <class CB>
-void run_epochs(CB& cb, Sequential& model, const std::string& key, const std::vector<double>& values) {
+void run_epochs(CB& cb, Sequential& model, const std::string& key,
+                const std::vector<double>& values) {
   cb.set_model(&model);
   cb.on_train_begin({});
   for (size_t e = 0; e < values.size(); ++e) {
@@ -36,7 +37,8 @@ TEST(KerasCallbacks, FormatFilepathLikePython) {
   const Logs v{{"epoch", 3}, {"val_loss", 0.123456}, {"loss", 0.5}, {"acc", 1.0}};
   EXPECT_EQ(callbacks::format_filepath("m-{epoch:02d}-{val_loss:.2f}.keras", v), "m-03-0.12.keras");
   EXPECT_EQ(callbacks::format_filepath("{epoch}_{loss}_{acc}", v), "3_0.5_1.0");
-  EXPECT_EQ(callbacks::format_filepath("{{epoch}}-{epoch:>4}-{val_loss:.3e}", v), "{epoch}-   3-1.235e-01");
+  EXPECT_EQ(callbacks::format_filepath("{{epoch}}-{epoch:>4}-{val_loss:.3e}", v),
+            "{epoch}-   3-1.235e-01");
   EXPECT_THROW(callbacks::format_filepath("{val_acc}.keras", v), ValueError);
   EXPECT_THROW(callbacks::format_filepath("{loss:d}.keras", v), ValueError);
 }
@@ -57,7 +59,8 @@ TEST(KerasCallbacks, CheckpointSavesOnlyImprovementsWithKerasMessages) {
                      (tmp / "ckpt-01.keras").string() + "\n"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("\nEpoch 3: val_loss did not improve from 0.40000\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nEpoch 3: val_loss did not improve from 0.40000\n"), std::string::npos)
+      << out;
   EXPECT_DOUBLE_EQ(ckpt.best(), 0.3);
 }
 
@@ -65,20 +68,24 @@ TEST(KerasCallbacks, CheckpointModes) {
   TempDir tmp;
   Sequential model = small_mlp(1);
   // "auto" with a compiled accuracy: higher is better.
-  ModelCheckpoint acc((tmp / "a-{epoch}.weights.h5").string(),
-                      {.monitor = "val_accuracy", .save_best_only = true, .save_weights_only = true});
+  ModelCheckpoint acc(
+      (tmp / "a-{epoch}.weights.h5").string(),
+      {.monitor = "val_accuracy", .save_best_only = true, .save_weights_only = true});
   run_epochs(acc, model, "val_accuracy", {0.5, 0.6, 0.55});
   EXPECT_TRUE(std::filesystem::exists(tmp / "a-2.weights.h5"));
   EXPECT_FALSE(std::filesystem::exists(tmp / "a-3.weights.h5"));
   // An explicit mode overrides; an unknown metric in "auto" mode is an error, as in Keras.
-  ModelCheckpoint mx((tmp / "m-{epoch}.keras").string(), {.monitor = "val_loss", .save_best_only = true, .mode = "max"});
+  ModelCheckpoint mx((tmp / "m-{epoch}.keras").string(),
+                     {.monitor = "val_loss", .save_best_only = true, .mode = "max"});
   run_epochs(mx, model, "val_loss", {0.5, 0.4});
   EXPECT_FALSE(std::filesystem::exists(tmp / "m-2.keras"));
-  ModelCheckpoint unknown((tmp / "u.keras").string(), {.monitor = "val_f1", .save_best_only = true});
+  ModelCheckpoint unknown((tmp / "u.keras").string(),
+                          {.monitor = "val_f1", .save_best_only = true});
   EXPECT_THROW(run_epochs(unknown, model, "val_f1", {0.5}), ValueError);
   // initial_value_threshold: only models better than it are saved.
-  ModelCheckpoint thr((tmp / "t-{epoch}.keras").string(),
-                      {.monitor = "val_loss", .save_best_only = true, .initial_value_threshold = 0.45});
+  ModelCheckpoint thr(
+      (tmp / "t-{epoch}.keras").string(),
+      {.monitor = "val_loss", .save_best_only = true, .initial_value_threshold = 0.45});
   run_epochs(thr, model, "val_loss", {0.5, 0.4});
   EXPECT_FALSE(std::filesystem::exists(tmp / "t-1.keras"));
   EXPECT_TRUE(std::filesystem::exists(tmp / "t-2.keras"));
@@ -148,8 +155,10 @@ TEST(KerasCallbacks, EarlyStoppingInFitKerasDocExample) {
   model.compile(optimizers::SGD{}, "mse");
   Tensor x(Shape{5, 20}), y(Shape{5, 10});
   for (int64_t i = 0; i < x.size(); ++i) x[i] = float(i);
-  auto stop = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .patience = 3});
-  auto history = model.fit(x, y, {.epochs = 10, .batch_size = 1, .verbose = 0, .callbacks = {stop}});
+  auto stop =
+      std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .patience = 3});
+  auto history =
+      model.fit(x, y, {.epochs = 10, .batch_size = 1, .verbose = 0, .callbacks = {stop}});
   EXPECT_EQ(history.history["loss"].size(), 4u);
 }
 
@@ -157,12 +166,17 @@ TEST(KerasCallbacks, CheckpointAndEarlyStoppingInFit) {
   TempDir tmp;
   Sequential model = small_mlp(8);
   auto [x, y] = random_data(400, 2);
-  auto ckpt = std::make_shared<ModelCheckpoint>((tmp / "best.keras").string(),
-                                                ModelCheckpointOptions{.monitor = "val_loss", .save_best_only = true});
+  auto ckpt = std::make_shared<ModelCheckpoint>(
+      (tmp / "best.keras").string(),
+      ModelCheckpointOptions{.monitor = "val_loss", .save_best_only = true});
   auto stop = std::make_shared<EarlyStopping>(
       EarlyStoppingOptions{.monitor = "val_loss", .patience = 1, .restore_best_weights = true});
-  auto history = model.fit(x, y, {.epochs = 30, .batch_size = 32, .validation_split = 0.25, .verbose = 0,
-                                  .callbacks = {ckpt, stop}});
+  auto history = model.fit(x, y,
+                           {.epochs = 30,
+                            .batch_size = 32,
+                            .validation_split = 0.25,
+                            .verbose = 0,
+                            .callbacks = {ckpt, stop}});
   // Random labels: validation loss stops improving quickly.
   EXPECT_LT(history.history["val_loss"].size(), 30u);
   ASSERT_TRUE(std::filesystem::exists(tmp / "best.keras"));
@@ -170,9 +184,11 @@ TEST(KerasCallbacks, CheckpointAndEarlyStoppingInFit) {
   Sequential best = models::load_model(tmp / "best.keras");
   EXPECT_TRUE(same_weights(best, model));
   // Batch-frequency saving.
-  auto every = std::make_shared<ModelCheckpoint>((tmp / "b-{epoch}-{batch}.weights.h5").string(),
-                                                 ModelCheckpointOptions{.save_weights_only = true, .save_freq = 5});
-  model.fit(x, y, {.epochs = 1, .batch_size = 32, .verbose = 0, .callbacks = {every}});  // 13 batches
+  auto every = std::make_shared<ModelCheckpoint>(
+      (tmp / "b-{epoch}-{batch}.weights.h5").string(),
+      ModelCheckpointOptions{.save_weights_only = true, .save_freq = 5});
+  model.fit(x, y,
+            {.epochs = 1, .batch_size = 32, .verbose = 0, .callbacks = {every}});  // 13 batches
   EXPECT_TRUE(std::filesystem::exists(tmp / "b-1-5.weights.h5"));
   EXPECT_TRUE(std::filesystem::exists(tmp / "b-1-10.weights.h5"));
 }

@@ -52,8 +52,10 @@ Sequential trained(uint64_t seed) {
 
 std::string file_bytes(const Sequential& m, const TempDir& tmp, const std::string& name) {
   const auto p = tmp / name;
-  if (name.find(".weights.h5") != std::string::npos) m.save_weights(p);
-  else m.save(p);
+  if (name.find(".weights.h5") != std::string::npos)
+    m.save_weights(p);
+  else
+    m.save(p);
   return io::read_file(p);
 }
 
@@ -74,7 +76,8 @@ std::string rebuild(const std::string& archive, const std::string& name, const s
   return out.finish();
 }
 
-std::string expect_error(const std::filesystem::path& p, const std::string& bytes, const std::string& part) {
+std::string expect_error(const std::filesystem::path& p, const std::string& bytes,
+                         const std::string& part) {
   const std::string err = try_load(p, bytes);
   EXPECT_FALSE(err.empty()) << p << " loaded, expected an error containing '" << part << "'";
   EXPECT_NE(err.find(part), std::string::npos) << err;
@@ -88,13 +91,28 @@ TEST(KerasFilesHostile, TruncatedFilesAreErrors) {
   const Sequential m = trained(3);
   for (const std::string name : {"t.keras", "t.h5", "t.weights.h5"}) {
     const std::string full = file_bytes(m, tmp, "full-" + name);
-    std::vector<size_t> lengths{0, 1, 3, 4, 8, 22, 30, 100, 511, 512, 2048, full.size() / 4, full.size() / 2,
-                                full.size() - 100, full.size() - 22, full.size() - 1};
+    std::vector<size_t> lengths{0,
+                                1,
+                                3,
+                                4,
+                                8,
+                                22,
+                                30,
+                                100,
+                                511,
+                                512,
+                                2048,
+                                full.size() / 4,
+                                full.size() / 2,
+                                full.size() - 100,
+                                full.size() - 22,
+                                full.size() - 1};
     std::mt19937 rng(5);
     for (int i = 0; i < 40; ++i) lengths.push_back(rng() % full.size());
     for (size_t n : lengths) {
       const std::string err = try_load(tmp / name, full.substr(0, n));
-      EXPECT_FALSE(err.empty()) << name << " truncated to " << n << " of " << full.size() << " bytes loaded";
+      EXPECT_FALSE(err.empty()) << name << " truncated to " << n << " of " << full.size()
+                                << " bytes loaded";
     }
   }
 }
@@ -121,10 +139,12 @@ TEST(KerasFilesHostile, CorruptedBytesNeverCrash) {
     std::string bad = h5;
     const size_t at = rng() % 4096;  // the metadata (superblock, B-trees, headers) sits first
     bad[at] = static_cast<char>(bad[at] ^ (1 + rng() % 255));
-    try_load(tmp / "h.keras", rebuild(full, "model.weights.h5", bad));  // error or success; no crash
+    try_load(tmp / "h.keras",
+             rebuild(full, "model.weights.h5", bad));  // error or success; no crash
   }
   // Corrupt JSON.
-  expect_error(tmp / "j.keras", rebuild(full, "config.json", config.substr(0, config.size() / 2)), "not valid JSON");
+  expect_error(tmp / "j.keras", rebuild(full, "config.json", config.substr(0, config.size() / 2)),
+               "not valid JSON");
   expect_error(tmp / "g.keras", std::string(5000, 'x'), "neither a .keras archive");
 }
 
@@ -153,36 +173,42 @@ TEST(KerasFilesHostile, WeightsThatDoNotFitTheArchitecture) {
   using namespace layers;
   utils::set_random_seed(1);
   Sequential narrow{Input({28, 28}), Flatten(), Dense(16, "relu"), Dense(10, "softmax")};
-  Sequential deep{Input({28, 28}), Flatten(), Dense(32, "relu"), Dense(10, "relu"), Dense(10, "softmax")};
+  Sequential deep{Input({28, 28}), Flatten(), Dense(32, "relu"), Dense(10, "relu"),
+                  Dense(10, "softmax")};
   Sequential wide{Input({28, 28}), Flatten(), Dense(32, "relu"), Dense(10, "softmax")};
   auto entry = [&](const Sequential& m, const std::string& name) {
     return io::ZipReader::from_bytes(io::keras_archive_bytes(m)).read(name, 1 << 30);
   };
   const std::string base = io::keras_archive_bytes(wide);
   // Config of `wide` (Dense 32) with the weights of `narrow` (Dense 16): wrong shapes.
-  expect_error(tmp / "s.keras", rebuild(base, "model.weights.h5", entry(narrow, "model.weights.h5")),
+  expect_error(tmp / "s.keras",
+               rebuild(base, "model.weights.h5", entry(narrow, "model.weights.h5")),
                "has shape (784, 32) in the model but (784, 16) in the file");
   // Config of `deep` (3 Dense) with the weights of `wide` (2 Dense): a missing group.
-  expect_error(tmp / "m.keras", rebuild(base, "config.json", entry(deep, "config.json")), "are missing");
+  expect_error(tmp / "m.keras", rebuild(base, "config.json", entry(deep, "config.json")),
+               "are missing");
   // Config of `wide` with the weights of `deep`: more layers in the file than in the model.
   expect_error(tmp / "x.keras", rebuild(base, "model.weights.h5", entry(deep, "model.weights.h5")),
                "which this model does not have");
   // An unknown class, and absurd sizes, in config.json.
   auto cfg = nlohmann::json::parse(entry(wide, "config.json"));
   cfg["config"]["layers"][2]["class_name"] = "LocallyConnected3D";
-  expect_error(tmp / "u.keras", rebuild(base, "config.json", cfg.dump()), "layer LocallyConnected3D is not supported yet");
+  expect_error(tmp / "u.keras", rebuild(base, "config.json", cfg.dump()),
+               "layer LocallyConnected3D is not supported yet");
   cfg = nlohmann::json::parse(entry(wide, "config.json"));
   cfg["config"]["layers"][2]["config"]["units"] = 2000000000;
   expect_error(tmp / "h.keras", rebuild(base, "config.json", cfg.dump()), "more than");
   cfg = nlohmann::json::parse(entry(wide, "config.json"));
-  cfg["config"]["layers"][0]["config"]["batch_shape"] = nlohmann::json::parse("[null, 2147483647, 2147483647, 2147483647]");
+  cfg["config"]["layers"][0]["config"]["batch_shape"] =
+      nlohmann::json::parse("[null, 2147483647, 2147483647, 2147483647]");
   expect_error(tmp / "i.keras", rebuild(base, "config.json", cfg.dump()), "2^40");
 
   // load_weights into a model of another architecture: an error, and the model is unchanged.
   narrow.save_weights(tmp / "narrow.weights.h5");
   const auto before = wide.get_weights();
   EXPECT_THROW(wide.load_weights(tmp / "narrow.weights.h5"), ValueError);
-  for (size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(keras::testing::same_bits(before[i], wide.get_weights()[i]));
+  for (size_t i = 0; i < before.size(); ++i)
+    EXPECT_TRUE(keras::testing::same_bits(before[i], wide.get_weights()[i]));
   narrow.save_weights(tmp / "narrow.h5");
   EXPECT_THROW(deep.load_weights(tmp / "narrow.h5"), ValueError);  // legacy: layer count mismatch
 }
@@ -202,7 +228,8 @@ TEST(KerasFilesHostile, PathsAndExtensions) {
   // Saving creates missing directories and leaves no temporary file behind.
   m.save(tmp / "sub" / "dir" / "m.keras");
   size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(tmp / "sub" / "dir")) files += !e.is_directory();
+  for (const auto& e : std::filesystem::directory_iterator(tmp / "sub" / "dir"))
+    files += !e.is_directory();
   EXPECT_EQ(files, 1u);
 }
 
@@ -239,11 +266,13 @@ TEST(KerasFilesHostile, KillDuringSaveLeavesOldOrNewFile) {
       } else {
         loaded = models::load_model(path, kQuiet);
       }
-      EXPECT_TRUE(same_weights(loaded, a) || same_weights(loaded, b)) << name << " after kill " << k;
+      EXPECT_TRUE(same_weights(loaded, a) || same_weights(loaded, b))
+          << name << " after kill " << k;
     }
     // Evidence that kills landed mid-save (a temp file was left), and that the next save cleans up.
     EXPECT_GT(stale_temps, 0) << name << ": no kill hit a save in progress";
-    std::cout << "[ kill-during-save ] " << name << ": " << kills_per_format << " kills, " << stale_temps
+    std::cout << "[ kill-during-save ] " << name << ": " << kills_per_format << " kills, "
+              << stale_temps
               << " of them mid-write (temp file left), every file loaded as the old or new model\n";
     save(a);
     for (const auto& e : std::filesystem::directory_iterator(tmp.path()))

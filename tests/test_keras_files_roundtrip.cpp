@@ -31,7 +31,8 @@ void expect_same_optimizer(Sequential& a, Sequential& b) {
   for (size_t s = 0; s < oa.slot_names().size(); ++s) {
     const auto sa = oa.slot(s), sb = ob.slot(s);
     ASSERT_EQ(sa.size(), sb.size());
-    EXPECT_EQ(std::memcmp(sa.data(), sb.data(), sa.size() * sizeof(float)), 0) << oa.slot_names()[s];
+    EXPECT_EQ(std::memcmp(sa.data(), sb.data(), sa.size() * sizeof(float)), 0)
+        << oa.slot_names()[s];
   }
 }
 
@@ -74,7 +75,8 @@ TEST(KerasFilesRoundTrip, WeightsFilesIntoAFreshModel) {
     other.load_weights(tmp / ("w" + ext));
     EXPECT_TRUE(same_weights(model, other)) << ext;
     auto [x, y] = random_data(50, 4);
-    EXPECT_TRUE(same_bits(model.predict(x, {.verbose = 0}), other.predict(x, {.verbose = 0}))) << ext;
+    EXPECT_TRUE(same_bits(model.predict(x, {.verbose = 0}), other.predict(x, {.verbose = 0})))
+        << ext;
   }
 }
 
@@ -162,7 +164,8 @@ TEST(KerasFilesRoundTrip, ResumeTrainingMatchesUninterruptedRun) {
   first.save_weights(tmp / "plain.weights.h5");
   Sequential uncompiled{layers::Input({28, 28}), layers::Flatten(), layers::Dense(32, "relu"),
                         layers::Dense(16, "relu"), layers::Dense(10, "softmax")};
-  uncompiled.load_weights(tmp / "plain.weights.h5");  // not compiled: the optimizer state is not read
+  uncompiled.load_weights(tmp /
+                          "plain.weights.h5");  // not compiled: the optimizer state is not read
   uncompiled.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   uncompiled.fit(x, y, one_epoch);
   EXPECT_FALSE(same_weights(straight, uncompiled));
@@ -191,29 +194,37 @@ TEST(KerasFilesRoundTrip, ArchiveLayoutIsKeras3s) {
   EXPECT_EQ(config["module"], "keras");
   EXPECT_TRUE(config.contains("compile_config"));
   EXPECT_EQ(config["config"]["layers"][0]["class_name"], "InputLayer");
-  EXPECT_EQ(config["config"]["layers"][0]["config"]["batch_shape"], nlohmann::json::parse("[null, 28, 28]"));
-  EXPECT_EQ(config["config"]["layers"][2]["build_config"]["input_shape"], nlohmann::json::parse("[null, 784]"));
+  EXPECT_EQ(config["config"]["layers"][0]["config"]["batch_shape"],
+            nlohmann::json::parse("[null, 28, 28]"));
+  EXPECT_EQ(config["config"]["layers"][2]["build_config"]["input_shape"],
+            nlohmann::json::parse("[null, 784]"));
   const auto metadata = nlohmann::json::parse(zip.read("metadata.json", 1 << 20));
   EXPECT_TRUE(metadata.contains("keras_version"));
 }
 
-// ---- config variants (MANIFEST.md "Config JSON") -------------------------------------------------
+// ---- config variants (MANIFEST.md "Config JSON")
+// -------------------------------------------------
 namespace {
-const char* kDense = R"("kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}})";
+const char* kDense =
+    R"("kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}})";
 
-Sequential from(const std::string& config) { return models::model_from_json(config); }
+Sequential from(const std::string& config) {
+  return models::model_from_json(config);
+}
 }  // namespace
 
 TEST(KerasConfigVariants, NoInputLayerBatchInputShapeOnFirstLayer) {  // Keras 2.2/2.3
-  auto m = from(std::string(R"({"class_name": "Sequential", "config": {"name": "sequential_1", "layers": [
+  auto m = from(
+      std::string(R"({"class_name": "Sequential", "config": {"name": "sequential_1", "layers": [
       {"class_name": "Dense", "config": {"name": "dense_1", "batch_input_shape": [null, 20], "units": 4, )") +
-                kDense + R"(}}]}})");
+      kDense + R"(}}]}})");
   EXPECT_EQ(*m.input_shape(), (Shape{20}));
   EXPECT_EQ(m.layers()[0]->name(), "dense_1");
   EXPECT_EQ(m.count_params(), 84);
 }
 
-TEST(KerasConfigVariants, InputLayerWithBatchInputShapeAndDtypePolicy) {  // tf.keras 2.10+ / Keras 3.4+
+TEST(KerasConfigVariants,
+     InputLayerWithBatchInputShapeAndDtypePolicy) {  // tf.keras 2.10+ / Keras 3.4+
   auto m = from(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
       {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 6], "dtype": "float32", "ragged": false,
                                               "sparse": false, "name": "in"}},
@@ -230,7 +241,8 @@ TEST(KerasConfigVariants, Keras20ListConfigAndBuildInputShape) {
   auto m = from(R"({"class_name": "Sequential", "config": [
       {"class_name": "Flatten", "config": {"name": "f"}}, {"class_name": "Dense", "config": {"name": "d", "units": 3}}]})");
   EXPECT_FALSE(m.built());  // no shape anywhere: built later by fit/predict, as in Keras
-  auto b = from(R"({"class_name": "Sequential", "config": {"name": "s", "build_input_shape": [null, 4, 4], "layers": [
+  auto b = from(
+      R"({"class_name": "Sequential", "config": {"name": "s", "build_input_shape": [null, 4, 4], "layers": [
       {"class_name": "Flatten", "config": {"name": "f"}}, {"class_name": "Dense", "config": {"name": "d", "units": 3}}]}})");
   EXPECT_EQ(*b.input_shape(), (Shape{4, 4}));
 }
@@ -248,15 +260,21 @@ TEST(KerasConfigVariants, ClearErrors) {
   expect_error(head + R"({"class_name": "InputLayer", "config": {"batch_shape": [null, 3]}},
                         {"class_name": "Conv3DTranspose", "config": {"name": "c"}}]}})",
                "layer Conv3DTranspose is not supported yet");
-  expect_error(head + R"({"class_name": "Dense", "config": {"units": 3, "dtype": "float16", "batch_input_shape": [null, 2]}}]}})",
-               "dtype");
+  expect_error(
+      head +
+          R"({"class_name": "Dense", "config": {"units": 3, "dtype": "float16", "batch_input_shape": [null, 2]}}]}})",
+      "dtype");
   expect_error(head + R"({"class_name": "Dense", "config": {"units": -3}}]}})", "units");
-  expect_error(head + R"({"class_name": "Dense", "config": {"units": 3, "activation": "gelu"}}]}})", "gelu");
-  expect_error(head + R"({"class_name": "Dense", "config": {"units": 1000000, "batch_input_shape": [null, 1000000]}}]}})",
-               "more than");
+  expect_error(head + R"({"class_name": "Dense", "config": {"units": 3, "activation": "gelu"}}]}})",
+               "gelu");
+  expect_error(
+      head +
+          R"({"class_name": "Dense", "config": {"units": 1000000, "batch_input_shape": [null, 1000000]}}]}})",
+      "more than");
   expect_error(R"({"class_name": "Functional", "config": {}})", "Sequential");
   expect_error("{not json", "not valid JSON");
-  expect_error(head + R"({"class_name": "Dense", "config": {"units": 3, "name": "a/b"}}]}})", "name");
+  expect_error(head + R"({"class_name": "Dense", "config": {"units": 3, "name": "a/b"}}]}})",
+               "name");
 }
 
 // Keras 3 names the weight groups by snake_case class name and position (layers/conv2d_1, ...).

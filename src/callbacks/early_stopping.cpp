@@ -5,7 +5,8 @@
 namespace keras::callbacks {
 
 EarlyStopping::EarlyStopping(EarlyStoppingOptions options)
-    : MonitorCallback(options.monitor, options.mode, std::nullopt, options.min_delta), o_(std::move(options)) {}
+    : MonitorCallback(options.monitor, options.mode, std::nullopt, options.min_delta),
+      o_(std::move(options)) {}
 
 void EarlyStopping::on_train_begin(const Logs&) {
   // Allow instances to be re-used.
@@ -21,8 +22,8 @@ void EarlyStopping::on_epoch_end(int epoch, const Logs& logs) {
   if (it == logs.end()) {
     std::string available;
     for (const auto& [k, v] : logs) available += (available.empty() ? "" : ",") + k;
-    warn("Early stopping conditioned on metric `" + monitor_ + "` which is not available. Available metrics are: " +
-         available);
+    warn("Early stopping conditioned on metric `" + monitor_ +
+         "` which is not available. Available metrics are: " + available);
     return;
   }
   if (epoch < o_.start_from_epoch) return;
@@ -48,10 +49,12 @@ void EarlyStopping::on_epoch_end(int epoch, const Logs& logs) {
 }
 
 void EarlyStopping::on_train_end(const Logs&) {
-  if (stopped_epoch_ > 0 && o_.verbose > 0) print_msg("Epoch " + std::to_string(stopped_epoch_ + 1) + ": early stopping");
+  if (stopped_epoch_ > 0 && o_.verbose > 0)
+    print_msg("Epoch " + std::to_string(stopped_epoch_ + 1) + ": early stopping");
   if (o_.restore_best_weights && best_weights_) {
     if (o_.verbose > 0)
-      print_msg("Restoring model weights from the end of the best epoch: " + std::to_string(best_epoch_ + 1) + ".");
+      print_msg("Restoring model weights from the end of the best epoch: " +
+                std::to_string(best_epoch_ + 1) + ".");
     model_->set_weights(*best_weights_);
   }
 }

@@ -12,11 +12,6 @@ namespace keras::callbacks {
 
 namespace {
 
-bool ends_with(const std::string& s, const char* suffix) {
-  const std::string x(suffix);
-  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
-}
-
 std::string fmt(const char* format, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, v);
@@ -34,9 +29,13 @@ std::string python_float(double v) {
   return s;
 }
 
-// One replacement field: value formatted with a Python format spec ([[fill]align][sign][0][width][.prec][type]).
-std::string format_field(const std::string& name, double value, bool integral, const std::string& spec) {
-  auto bad = [&] { throw ValueError("invalid format spec '" + spec + "' for field '" + name + "'"); };
+// One replacement field: value formatted with a Python format spec
+// ([[fill]align][sign][0][width][.prec][type]).
+std::string format_field(const std::string& name, double value, bool integral,
+                         const std::string& spec) {
+  auto bad = [&] {
+    throw ValueError("invalid format spec '" + spec + "' for field '" + name + "'");
+  };
   size_t i = 0;
   char fill = ' ', align = 0, sign = '-';
   auto is_align = [](char c) { return c == '<' || c == '>' || c == '^' || c == '='; };
@@ -57,13 +56,15 @@ std::string format_field(const std::string& name, double value, bool integral, c
     ++i;
   }
   size_t width = 0;
-  while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i]))) width = width * 10 + size_t(spec[i++] - '0');
+  while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
+    width = width * 10 + size_t(spec[i++] - '0');
   int precision = -1;
   if (i < spec.size() && spec[i] == '.') {
     ++i;
     precision = 0;
     if (i >= spec.size() || !std::isdigit(static_cast<unsigned char>(spec[i]))) bad();
-    while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i]))) precision = precision * 10 + (spec[i++] - '0');
+    while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
+      precision = precision * 10 + (spec[i++] - '0');
   }
   char type = 0;
   if (i < spec.size()) type = spec[i++];
@@ -73,11 +74,18 @@ std::string format_field(const std::string& name, double value, bool integral, c
   const double mag = std::fabs(value);
   switch (type) {
     case 'd':
-      if (!integral) throw ValueError("format code 'd' needs an integer, but field '" + name + "' is a float");
+      if (!integral)
+        throw ValueError("format code 'd' needs an integer, but field '" + name + "' is a float");
       body = fmt("%.0f", mag);
       break;
-    case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
-      const std::string f = std::string("%.") + std::to_string(precision < 0 ? 6 : precision) + type;
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G': {
+      const std::string f =
+          std::string("%.") + std::to_string(precision < 0 ? 6 : precision) + type;
       body = fmt(f.c_str(), mag);
       break;
     }
@@ -89,18 +97,26 @@ std::string format_field(const std::string& name, double value, bool integral, c
     case 0:
       body = integral ? fmt("%.0f", mag) : python_float(mag);
       break;
-    default: bad();
+    default:
+      bad();
   }
-  std::string sgn = std::signbit(value) && !(integral && value == 0) ? "-" : (sign == '+' ? "+" : sign == ' ' ? " " : "");
+  std::string sgn = std::signbit(value) && !(integral && value == 0) ? "-"
+                                                                     : (sign == '+'   ? "+"
+                                                                        : sign == ' ' ? " "
+                                                                                      : "");
   if (!align) align = '>';
   const size_t len = sgn.size() + body.size();
   if (len >= width) return sgn + body;
   const size_t pad = width - len;
   switch (align) {
-    case '<': return sgn + body + std::string(pad, fill);
-    case '^': return std::string(pad / 2, fill) + sgn + body + std::string(pad - pad / 2, fill);
-    case '=': return sgn + std::string(pad, fill) + body;
-    default: return std::string(pad, fill) + sgn + body;
+    case '<':
+      return sgn + body + std::string(pad, fill);
+    case '^':
+      return std::string(pad / 2, fill) + sgn + body + std::string(pad - pad / 2, fill);
+    case '=':
+      return sgn + std::string(pad, fill) + body;
+    default:
+      return std::string(pad, fill) + sgn + body;
   }
 }
 
@@ -110,7 +126,7 @@ std::string format_filepath(const std::string& pattern, const Logs& values) {
   std::string out;
   for (size_t i = 0; i < pattern.size(); ++i) {
     const char c = pattern[i];
-    if (c == '}' ) {
+    if (c == '}') {
       if (i + 1 < pattern.size() && pattern[i + 1] == '}') ++i;
       out += '}';
       continue;
@@ -125,7 +141,8 @@ std::string format_filepath(const std::string& pattern, const Logs& values) {
       continue;
     }
     const size_t close = pattern.find('}', i);
-    if (close == std::string::npos) throw ValueError("filepath '" + pattern + "' has an unclosed '{'");
+    if (close == std::string::npos)
+      throw ValueError("filepath '" + pattern + "' has an unclosed '{'");
     const std::string field = pattern.substr(i + 1, close - i - 1);
     const size_t colon = field.find(':');
     const std::string name = field.substr(0, colon);
@@ -134,8 +151,8 @@ std::string format_filepath(const std::string& pattern, const Logs& values) {
     if (it == values.end()) {
       std::string known;
       for (const auto& [k, v] : values) known += (known.empty() ? "" : ", ") + k;
-      throw ValueError("Failed to format this callback filepath: \"" + pattern + "\". Reason: no value named '" +
-                       name + "' (available: " + known + ")");
+      throw ValueError("Failed to format this callback filepath: \"" + pattern +
+                       "\". Reason: no value named '" + name + "' (available: " + known + ")");
     }
     out += format_field(name, it->second, name == "epoch" || name == "batch", spec);
     i = close;
@@ -150,18 +167,24 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
   if (o_.save_freq && *o_.save_freq <= 0)
     throw ValueError("ModelCheckpoint: save_freq must be a positive number of batches");
   if (o_.save_weights_only) {
-    if (!ends_with(filepath_, ".weights.h5") && !ends_with(filepath_, ".h5"))
-      throw ValueError("When using save_weights_only in ModelCheckpoint, the filepath must end in `.weights.h5` "
-                       "(Keras weights format). Received: filepath=" + filepath_);
-  } else if (ends_with(filepath_, ".weights.h5") || (!ends_with(filepath_, ".keras") && !ends_with(filepath_, ".h5"))) {
-    throw ValueError("The filepath provided must end in `.keras` (Keras model format) or `.h5`; `.weights.h5` "
-                     "needs save_weights_only. Received: filepath=" + filepath_);
+    if (!filepath_.ends_with(".weights.h5") && !filepath_.ends_with(".h5"))
+      throw ValueError(
+          "When using save_weights_only in ModelCheckpoint, the filepath must end in `.weights.h5` "
+          "(Keras weights format). Received: filepath=" +
+          filepath_);
+  } else if (filepath_.ends_with(".weights.h5") ||
+             (!filepath_.ends_with(".keras") && !filepath_.ends_with(".h5"))) {
+    throw ValueError(
+        "The filepath provided must end in `.keras` (Keras model format) or `.h5`; `.weights.h5` "
+        "needs save_weights_only. Received: filepath=" +
+        filepath_);
   }
 }
 
 void ModelCheckpoint::on_train_batch_end(int64_t batch, const Logs& logs) {
   if (!o_.save_freq) return;
-  batches_since_save_ += batch <= last_batch_seen_ ? batch + 1 : batch - last_batch_seen_;  // new epoch: restart
+  batches_since_save_ +=
+      batch <= last_batch_seen_ ? batch + 1 : batch - last_batch_seen_;  // new epoch: restart
   last_batch_seen_ = batch;
   if (batches_since_save_ >= *o_.save_freq) {
     batches_since_save_ = 0;
@@ -190,8 +213,8 @@ bool ModelCheckpoint::should_save(int epoch, const Logs& logs, const std::string
   const std::string best_str = best_ ? format_field("best", *best_, false, ".5f") : "None";
   if (is_improvement(current, best_)) {
     if (o_.verbose > 0)
-      print_msg(prefix + monitor_ + " improved from " + best_str + " to " + format_field("v", current, false, ".5f") +
-                ", saving model to " + path);
+      print_msg(prefix + monitor_ + " improved from " + best_str + " to " +
+                format_field("v", current, false, ".5f") + ", saving model to " + path);
     best_ = current;
     return true;
   }
@@ -200,16 +223,20 @@ bool ModelCheckpoint::should_save(int epoch, const Logs& logs, const std::string
 }
 
 void ModelCheckpoint::save_model(int epoch, std::optional<int64_t> batch, const Logs& logs) {
-  if (!model_) throw ValueError("ModelCheckpoint: no model is attached (use it in fit's callbacks)");
+  if (!model_)
+    throw ValueError("ModelCheckpoint: no model is attached (use it in fit's callbacks)");
   Logs values = logs;
   values["epoch"] = epoch + 1;
   if (batch) values["batch"] = static_cast<double>(*batch + 1);
   const std::string path = format_filepath(filepath_, values);
   if (!should_save(epoch, logs, path)) return;
-  if (o_.save_weights_only) model_->save_weights(path);
-  else model_->save(path);
+  if (o_.save_weights_only)
+    model_->save_weights(path);
+  else
+    model_->save(path);
   last_saved_ = path;
-  if (o_.verbose > 0) print_msg("\nEpoch " + std::to_string(epoch + 1) + ": finished saving model to " + path);
+  if (o_.verbose > 0)
+    print_msg("\nEpoch " + std::to_string(epoch + 1) + ": finished saving model to " + path);
 }
 
 }  // namespace keras::callbacks

@@ -9,12 +9,16 @@
 
 namespace keras::callbacks {
 
-void print_msg(const std::string& message) { std::cout << message << "\n" << std::flush; }
+void print_msg(const std::string& message) {
+  std::cout << message << "\n" << std::flush;
+}
 
-void warn(const std::string& message) { std::cerr << "WARNING: " << message << "\n"; }
+void warn(const std::string& message) {
+  std::cerr << "WARNING: " << message << "\n";
+}
 
-MonitorCallback::MonitorCallback(std::string monitor, const std::string& mode, std::optional<double> baseline,
-                                 double min_delta)
+MonitorCallback::MonitorCallback(std::string monitor, const std::string& mode,
+                                 std::optional<double> baseline, double min_delta)
     : monitor_(std::move(monitor)), mode_(mode), best_(baseline), min_delta_(std::fabs(min_delta)) {
   if (mode != "auto" && mode != "min" && mode != "max")
     throw ValueError("mode must be \"auto\", \"min\" or \"max\", got \"" + mode + "\"");
@@ -36,12 +40,14 @@ void MonitorCallback::set_monitor_op() {
         }
     }
     if (!known)
-      throw ValueError("callback monitor=\"" + monitor_ +
-                       "\": cannot tell whether that metric should be maximized or minimized. Pass mode \"max\" "
-                       "to monitor the highest value, or \"min\" for the lowest");
+      throw ValueError(
+          "callback monitor=\"" + monitor_ +
+          "\": cannot tell whether that metric should be maximized or minimized. Pass mode \"max\" "
+          "to monitor the highest value, or \"min\" for the lowest");
   }
-  if (!best_) best_ = lower_is_better_ ? std::numeric_limits<double>::infinity()
-                                       : -std::numeric_limits<double>::infinity();
+  if (!best_)
+    best_ = lower_is_better_ ? std::numeric_limits<double>::infinity()
+                             : -std::numeric_limits<double>::infinity();
   op_set_ = true;
 }
 

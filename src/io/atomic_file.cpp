@@ -78,7 +78,8 @@ void write_file_atomically(const fs::path& requested, std::string_view bytes) {
   if (requested.empty()) throw IOError("cannot save: the file path is empty");
   std::error_code ec;
   // Save through a symlink to its target, as writing in place would.
-  const fs::path path = fs::is_symlink(requested, ec) ? fs::weakly_canonical(requested, ec) : requested;
+  const fs::path path =
+      fs::is_symlink(requested, ec) ? fs::weakly_canonical(requested, ec) : requested;
   if (fs::is_directory(path, ec))
     throw IOError("cannot save to '" + path.string() + "': it is a directory; give a file name");
   fs::path dir = path.parent_path();
@@ -95,12 +96,13 @@ void write_file_atomically(const fs::path& requested, std::string_view bytes) {
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
   if (fd.get() < 0) throw IOError(os_error("cannot create", temp));
   try {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) == 0) ::fchmod(fd.get(), st.st_mode & 07777);  // keep the mode
     write_all(fd.get(), bytes, temp);
     if (::fsync(fd.get()) != 0) throw IOError(os_error("cannot flush", temp));
     if (::close(fd.release()) != 0) throw IOError(os_error("cannot close", temp));
-    if (::rename(temp.c_str(), path.c_str()) != 0) throw IOError(os_error("cannot rename onto", path));
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+      throw IOError(os_error("cannot rename onto", path));
   } catch (...) {
     ::unlink(temp.c_str());
     throw;
@@ -113,12 +115,13 @@ void write_file_atomically(const fs::path& requested, std::string_view bytes) {
 std::string read_file(const fs::path& path, uint64_t max_bytes) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw IOError(os_error("cannot open", path));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw IOError(os_error("cannot stat", path));
-  if (!S_ISREG(st.st_mode)) throw IOError("cannot read '" + path.string() + "': not a regular file");
+  if (!S_ISREG(st.st_mode))
+    throw IOError("cannot read '" + path.string() + "': not a regular file");
   if (static_cast<uint64_t>(st.st_size) > max_bytes)
-    throw IOError("'" + path.string() + "' is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
-                  std::to_string(max_bytes));
+    throw IOError("'" + path.string() + "' is " + std::to_string(st.st_size) +
+                  " bytes, more than the limit of " + std::to_string(max_bytes));
   std::string out(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
   while (got < out.size()) {
@@ -135,7 +138,7 @@ std::string read_file(const fs::path& path, uint64_t max_bytes) {
 std::string read_file_head(const fs::path& path, size_t n) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw IOError(os_error("cannot open", path));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
     throw IOError("cannot read '" + path.string() + "': not a regular file");
   std::string out(n, '\0');

@@ -47,6 +47,4 @@ void check_saveable(const Sequential& model, const char* what);
 /// Re-throws the exception being handled, same keras::Error class, with `prefix` + message.
 [[noreturn]] void rethrow_with_context(const std::string& prefix);
 
-bool ends_with(const std::string& s, std::string_view suffix);
-
 }  // namespace keras::io::detail

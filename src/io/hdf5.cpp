@@ -33,7 +33,9 @@ std::string hdf5_reason() {
   return out;
 }
 
-[[noreturn]] void fail(const std::string& what) { throw IOError(what + " (" + hdf5_reason() + ")"); }
+[[noreturn]] void fail(const std::string& what) {
+  throw IOError(what + " (" + hdf5_reason() + ")");
+}
 
 hid_t check(hid_t id, const std::string& what) {
   if (id < 0) fail(what);
@@ -59,8 +61,8 @@ std::vector<std::string> split_path(std::string_view rel, const std::string& whe
     if (end == std::string_view::npos) end = rel.size();
     std::string_view part = rel.substr(start, end - start);
     if (part == "." || part == "..")
-      throw IOError("HDF5 path '" + std::string(rel) + "' under '" + where + "' uses '" + std::string(part) +
-                    "'; only plain names are allowed");
+      throw IOError("HDF5 path '" + std::string(rel) + "' under '" + where + "' uses '" +
+                    std::string(part) + "'; only plain names are allowed");
     if (!part.empty()) parts.emplace_back(part);
     start = end + 1;
   }
@@ -78,7 +80,8 @@ Kind open_child(hid_t parent, const std::string& name, Id& out) {
     return Kind::absent;
   }
   H5L_info_t info;
-  if (H5Lget_info(parent, name.c_str(), &info, H5P_DEFAULT) < 0) fail("cannot inspect link '" + name + "'");
+  if (H5Lget_info(parent, name.c_str(), &info, H5P_DEFAULT) < 0)
+    fail("cannot inspect link '" + name + "'");
   if (info.type != H5L_TYPE_HARD) return Kind::other;  // soft and external links are refused
   hid_t obj = H5Oopen(parent, name.c_str(), H5P_DEFAULT);
   if (obj < 0) fail("cannot open '" + name + "'");
@@ -96,7 +99,8 @@ Kind open_child(hid_t parent, const std::string& name, Id& out) {
 }
 
 // Walks `rel` from `start` through hard-linked groups. Returns the kind of the last component.
-Kind walk(hid_t start, const std::string& start_path, std::string_view rel, Id& out, std::string& path) {
+Kind walk(hid_t start, const std::string& start_path, std::string_view rel, Id& out,
+          std::string& path) {
   const auto parts = split_path(rel, start_path);
   Id current;
   hid_t cur = start;
@@ -117,7 +121,9 @@ Kind walk(hid_t start, const std::string& start_path, std::string_view rel, Id& 
   return Kind::absent;
 }
 
-Id make_plist(hid_t cls) { return Id(check(H5Pcreate(cls), "cannot create a property list"), H5Pclose); }
+Id make_plist(hid_t cls) {
+  return Id(check(H5Pcreate(cls), "cannot create a property list"), H5Pclose);
+}
 
 // Object creation without timestamps: identical models give identical files.
 Id group_create_plist() {
@@ -134,7 +140,8 @@ Id link_create_plist() {
 
 Id string_type(bool variable, size_t size, Charset cs) {
   Id t(check(H5Tcopy(H5T_C_S1), "cannot create a string type"), H5Tclose);
-  check(H5Tset_size(t.get(), variable ? H5T_VARIABLE : std::max<size_t>(size, 1)), "cannot size a string type", 0);
+  check(H5Tset_size(t.get(), variable ? H5T_VARIABLE : std::max<size_t>(size, 1)),
+        "cannot size a string type", 0);
   H5Tset_cset(t.get(), cs == Charset::utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
   H5Tset_strpad(t.get(), H5T_STR_NULLTERM);
   return t;
@@ -227,12 +234,14 @@ bool has_signature(std::string_view bytes) {
 Shape Dataset::shape() const {
   Id space(check(H5Dget_space(id_.get()), "cannot read the shape of '" + path_ + "'"), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank < 0 || rank > H5S_MAX_RANK) throw IOError("dataset '" + path_ + "' has an invalid shape");
+  if (rank < 0 || rank > H5S_MAX_RANK)
+    throw IOError("dataset '" + path_ + "' has an invalid shape");
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   std::vector<int64_t> out;
   for (hsize_t d : dims) {
-    if (d > (hsize_t(1) << 40)) throw IOError("dataset '" + path_ + "' declares a dimension of " + std::to_string(d));
+    if (d > (hsize_t(1) << 40))
+      throw IOError("dataset '" + path_ + "' declares a dimension of " + std::to_string(d));
     out.push_back(static_cast<int64_t>(d));
   }
   return Shape(std::move(out));
@@ -251,8 +260,8 @@ bool Dataset::is_integer() const {
 void Dataset::check_float_array(const Shape& expected, const std::string& what) const {
   const Shape got = shape();
   if (got != expected)
-    throw ValueError(what + " has shape " + expected.str() + " in the model but " + got.str() + " in the file (" +
-                     path_ + ")");
+    throw ValueError(what + " has shape " + expected.str() + " in the model but " + got.str() +
+                     " in the file (" + path_ + ")");
   Id type(check(H5Dget_type(id_.get()), "cannot read the type of '" + path_ + "'"), H5Tclose);
   if (H5Tget_class(type.get()) != H5T_FLOAT)
     throw IOError(what + " (" + path_ + ") is not stored as floating point numbers");
@@ -302,13 +311,16 @@ std::vector<std::string> Group::children() const {
   if (info.nlinks > (1u << 20)) throw IOError("group '" + path_ + "' has too many members");
   std::vector<std::string> out;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t len = H5Lget_name_by_idx(id_.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    const ssize_t len =
+        H5Lget_name_by_idx(id_.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (len < 0 || len > 65535) fail("cannot read a member name of group '" + path_ + "'");
     std::string name(static_cast<size_t>(len) + 1, '\0');
-    H5Lget_name_by_idx(id_.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT);
+    H5Lget_name_by_idx(id_.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                       H5P_DEFAULT);
     name.resize(static_cast<size_t>(len));
     H5L_info_t linfo;
-    if (H5Lget_info(id_.get(), name.c_str(), &linfo, H5P_DEFAULT) >= 0 && linfo.type == H5L_TYPE_HARD)
+    if (H5Lget_info(id_.get(), name.c_str(), &linfo, H5P_DEFAULT) >= 0 &&
+        linfo.type == H5L_TYPE_HARD)
       out.push_back(std::move(name));
   }
   return out;
@@ -319,7 +331,8 @@ std::optional<Group> Group::find_group(std::string_view rel) const {
   std::string path;
   const Kind k = walk(id_.get(), path_, rel, out, path);
   if (k == Kind::absent) return std::nullopt;
-  if (k != Kind::group) throw IOError("'" + path + "' is not a group (or is a link, which is not allowed)");
+  if (k != Kind::group)
+    throw IOError("'" + path + "' is not a group (or is a link, which is not allowed)");
   return Group(std::move(out), path);
 }
 
@@ -328,7 +341,8 @@ std::optional<Dataset> Group::find_dataset(std::string_view rel) const {
   std::string path;
   const Kind k = walk(id_.get(), path_, rel, out, path);
   if (k == Kind::absent) return std::nullopt;
-  if (k != Kind::dataset) throw IOError("'" + path + "' is not a dataset (or is a link, which is not allowed)");
+  if (k != Kind::dataset)
+    throw IOError("'" + path + "' is not a dataset (or is a link, which is not allowed)");
   return Dataset(std::move(out), path);
 }
 
@@ -353,7 +367,8 @@ bool Group::has_attribute(std::string_view name) const {
 std::optional<std::vector<std::string>> Group::string_list_attribute(std::string_view name) const {
   const std::string where = "attribute '" + std::string(name) + "' of '" + path_ + "'";
   auto read_one = [&](const std::string& attr_name) {
-    Id attr(check(H5Aopen(id_.get(), attr_name.c_str(), H5P_DEFAULT), "cannot open " + where), H5Aclose);
+    Id attr(check(H5Aopen(id_.get(), attr_name.c_str(), H5P_DEFAULT), "cannot open " + where),
+            H5Aclose);
     return read_string_attribute(attr.get(), where);
   };
   if (has_attribute(name)) return read_one(std::string(name));
@@ -375,7 +390,8 @@ std::optional<std::vector<std::string>> Group::string_list_attribute(std::string
 std::optional<std::string> Group::string_attribute(std::string_view name) const {
   if (!has_attribute(name)) return std::nullopt;
   const std::string where = "attribute '" + std::string(name) + "' of '" + path_ + "'";
-  Id attr(check(H5Aopen(id_.get(), std::string(name).c_str(), H5P_DEFAULT), "cannot open " + where), H5Aclose);
+  Id attr(check(H5Aopen(id_.get(), std::string(name).c_str(), H5P_DEFAULT), "cannot open " + where),
+          H5Aclose);
   auto values = read_string_attribute(attr.get(), where);
   if (values.size() != 1) throw IOError(where + " should be one string");
   return std::move(values.front());
@@ -402,12 +418,14 @@ void Group::write_string_attribute(std::string_view name, std::string_view value
   check(H5Awrite(attr.get(), type.get(), &p), "cannot write attribute '" + n + "'", 0);
 }
 
-void Group::write_string_list_attribute(std::string_view name, const std::vector<std::string>& values) {
+void Group::write_string_list_attribute(std::string_view name,
+                                        const std::vector<std::string>& values) {
   const std::string n(name);
   if (values.empty()) {  // np.asarray([]) is float64 of shape (0,)
     const hsize_t dims[1] = {0};
     Id space(check(H5Screate_simple(1, dims, nullptr), "cannot create a dataspace"), H5Sclose);
-    Id attr(check(H5Acreate2(id_.get(), n.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+    Id attr(check(H5Acreate2(id_.get(), n.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT),
                   "cannot create attribute '" + n + "'"),
             H5Aclose);
     double dummy = 0;
@@ -421,17 +439,21 @@ void Group::write_string_list_attribute(std::string_view name, const std::vector
     Id space(check(H5Screate_simple(1, dims, nullptr), "cannot create a dataspace"), H5Sclose);
     Id type = string_type(!fixed, longest, Charset::ascii);
     if (fixed) H5Tset_strpad(type.get(), H5T_STR_NULLPAD);  // numpy 'S' arrays
-    Id attr(check(H5Acreate2(id_.get(), attr_name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+    Id attr(check(H5Acreate2(id_.get(), attr_name.c_str(), type.get(), space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT),
                   "cannot create attribute '" + attr_name + "'"),
             H5Aclose);
     if (fixed) {
       std::vector<char> buf((end - begin) * longest, '\0');
-      for (size_t i = begin; i < end; ++i) std::memcpy(buf.data() + (i - begin) * longest, values[i].data(), values[i].size());
-      check(H5Awrite(attr.get(), type.get(), buf.data()), "cannot write attribute '" + attr_name + "'", 0);
+      for (size_t i = begin; i < end; ++i)
+        std::memcpy(buf.data() + (i - begin) * longest, values[i].data(), values[i].size());
+      check(H5Awrite(attr.get(), type.get(), buf.data()),
+            "cannot write attribute '" + attr_name + "'", 0);
     } else {
       std::vector<const char*> ptrs;
       for (size_t i = begin; i < end; ++i) ptrs.push_back(values[i].c_str());
-      check(H5Awrite(attr.get(), type.get(), ptrs.data()), "cannot write attribute '" + attr_name + "'", 0);
+      check(H5Awrite(attr.get(), type.get(), ptrs.data()),
+            "cannot write attribute '" + attr_name + "'", 0);
     }
   };
   // numpy's nbytes of the 'S' array decides whether Keras splits it.
@@ -454,15 +476,17 @@ void Group::write_string_list_attribute(std::string_view name, const std::vector
 
 void Group::write_dataset(std::string_view rel, const Shape& shape, const float* data) {
   std::vector<hsize_t> dims(shape.begin(), shape.end());
-  Id space(check(dims.empty() ? H5Screate(H5S_SCALAR)
-                              : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-                 "cannot create a dataspace"),
-           H5Sclose);
+  Id space(
+      check(dims.empty() ? H5Screate(H5S_SCALAR)
+                         : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+            "cannot create a dataspace"),
+      H5Sclose);
   Id lcpl = link_create_plist();
   Id dcpl = make_plist(H5P_DATASET_CREATE);
   H5Pset_obj_track_times(dcpl.get(), false);
   const std::string r(rel);
-  Id ds(check(H5Dcreate2(id_.get(), r.c_str(), H5T_IEEE_F32LE, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+  Id ds(check(H5Dcreate2(id_.get(), r.c_str(), H5T_IEEE_F32LE, space.get(), lcpl.get(), dcpl.get(),
+                         H5P_DEFAULT),
               "cannot create dataset '" + join(path_, rel) + "'"),
         H5Dclose);
   if (shape.size() > 0)
@@ -471,16 +495,17 @@ void Group::write_dataset(std::string_view rel, const Shape& shape, const float*
 }
 
 namespace {
-void write_scalar_of(hid_t loc, const std::string& where, std::string_view rel, hid_t file_type, hid_t mem_type,
-                     const void* value) {
+void write_scalar_of(hid_t loc, const std::string& where, std::string_view rel, hid_t file_type,
+                     hid_t mem_type, const void* value) {
   Id space(check(H5Screate(H5S_SCALAR), "cannot create a dataspace"), H5Sclose);
   Id lcpl = link_create_plist();
   Id dcpl = make_plist(H5P_DATASET_CREATE);
   H5Pset_obj_track_times(dcpl.get(), false);
   const std::string r(rel);
-  Id ds(check(H5Dcreate2(loc, r.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
-              "cannot create dataset '" + join(where, rel) + "'"),
-        H5Dclose);
+  Id ds(
+      check(H5Dcreate2(loc, r.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+            "cannot create dataset '" + join(where, rel) + "'"),
+      H5Dclose);
   check(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value),
         "cannot write dataset '" + join(where, rel) + "'", 0);
 }
@@ -502,7 +527,8 @@ File File::open(const std::filesystem::path& path) {
                   (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file"));
   Id fapl = make_plist(H5P_FILE_ACCESS);
   const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get());
-  if (f < 0) throw IOError("'" + path.string() + "' is not a readable HDF5 file (" + hdf5_reason() + ")");
+  if (f < 0)
+    throw IOError("'" + path.string() + "' is not a readable HDF5 file (" + hdf5_reason() + ")");
   return from_id(f, path.string());
 }
 
@@ -530,7 +556,8 @@ File File::create_in_memory() {
 
 File File::from_id(hid_t f, std::string origin) {
   Id file(f, H5Fclose);
-  Id root(check(H5Gopen2(f, "/", H5P_DEFAULT), "cannot open the root group of " + origin), H5Gclose);
+  Id root(check(H5Gopen2(f, "/", H5P_DEFAULT), "cannot open the root group of " + origin),
+          H5Gclose);
   return File(std::move(file), std::move(root), std::move(origin));
 }
 
@@ -539,7 +566,8 @@ std::string File::image() const {
   const ssize_t size = H5Fget_file_image(file_.get(), nullptr, 0);
   if (size < 0) fail("cannot take the HDF5 file image");
   std::string out(static_cast<size_t>(size), '\0');
-  if (H5Fget_file_image(file_.get(), out.data(), out.size()) != size) fail("cannot take the HDF5 file image");
+  if (H5Fget_file_image(file_.get(), out.data(), out.size()) != size)
+    fail("cannot take the HDF5 file image");
   return out;
 }
 

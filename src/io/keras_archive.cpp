@@ -32,14 +32,16 @@ std::string now_keras_style() {
 void check_entries(const ZipReader& zip, const LoadOptions& options) {
   for (const auto& e : zip.entries()) {
     const std::string& n = e.name;
-    if (n.empty() || n.find('/') != std::string::npos || n.find('\\') != std::string::npos || n == "." ||
-        n == ".." || n.find('\0') != std::string::npos)
-      throw IOError("entry '" + n.substr(0, 100) +
-                    "' has a path component; a .keras file kerascpp can load holds only config.json, "
-                    "metadata.json and model.weights.h5 (assets are not supported)");
+    if (n.empty() || n.find('/') != std::string::npos || n.find('\\') != std::string::npos ||
+        n == "." || n == ".." || n.find('\0') != std::string::npos)
+      throw IOError(
+          "entry '" + n.substr(0, 100) +
+          "' has a path component; a .keras file kerascpp can load holds only config.json, "
+          "metadata.json and model.weights.h5 (assets are not supported)");
     if (n != "config.json" && n != "metadata.json" && n != "model.weights.h5") {
       if (n == "model.weights.npz")
-        throw NotImplementedError("weights stored as model.weights.npz are not supported; save with .h5 weights");
+        throw NotImplementedError(
+            "weights stored as model.weights.npz are not supported; save with .h5 weights");
       detail::warn(options, "ignoring unknown entry '" + n.substr(0, 100) + "'");
     }
   }
@@ -53,8 +55,9 @@ Sequential load_archive(const ZipReader& zip, const LoadOptions& options) {
   const json config = detail::parse_json(zip.read("config.json", kMaxJsonBytes), "config.json");
   detail::ModelSpec spec = detail::parse_model_spec(config, options);
   if (!spec.input_shape)
-    throw ValueError("config.json gives no input shape (no InputLayer, batch_shape or build_config), so the "
-                     "weights cannot be placed");
+    throw ValueError(
+        "config.json gives no input shape (no InputLayer, batch_shape or build_config), so the "
+        "weights cannot be placed");
   // Weights beyond what the architecture can hold are refused before they are read.
   const uint64_t max_h5 = static_cast<uint64_t>(options.max_params) * 8 + (uint64_t(64) << 20);
   h5::Session session;
@@ -78,7 +81,8 @@ std::string keras_archive_bytes(const Sequential& model) {
   detail::check_saveable(model, "save");
   json config = model_to_config(model, ConfigStyle::keras3);
   if (model.compiled()) config["compile_config"] = compile_config(model);
-  const json metadata = {{"keras_version", detail::kKerasVersion}, {"date_saved", now_keras_style()}};
+  const json metadata = {{"keras_version", detail::kKerasVersion},
+                         {"date_saved", now_keras_style()}};
   std::string weights;
   {
     h5::Session session;
@@ -109,7 +113,8 @@ Sequential load_keras(const std::filesystem::path& path, const LoadOptions& opti
   }
 }
 
-Sequential load_keras_bytes(std::string bytes, const LoadOptions& options, const std::string& origin) {
+Sequential load_keras_bytes(std::string bytes, const LoadOptions& options,
+                            const std::string& origin) {
   try {
     return load_archive(ZipReader::from_bytes(std::move(bytes), origin), options);
   } catch (...) {

@@ -41,7 +41,8 @@ void save_legacy_h5(const Sequential& model, const std::filesystem::path& path) 
       f.write_string_attribute("keras_version", detail::kKerasVersion, h5::Charset::utf8);
       f.write_string_attribute("model_config", model_config, h5::Charset::ascii);
       if (model.compiled())
-        f.write_string_attribute("training_config", training_config(model).dump(), h5::Charset::ascii);
+        f.write_string_attribute("training_config", training_config(model).dump(),
+                                 h5::Charset::ascii);
       h5::Group weights = f.create_group("model_weights");
       detail::write_legacy_weights(weights, model);
       detail::write_legacy_optimizer(f, model);
@@ -53,7 +54,8 @@ void save_legacy_h5(const Sequential& model, const std::filesystem::path& path) 
 void save_legacy_weights(const Sequential& model, const std::filesystem::path& path) {
   with_context("cannot save '" + path.string() + "': ", [&] {
     detail::check_saveable(model, "save_weights");
-    const std::string bytes = build_file([&](h5::File& f) { detail::write_legacy_weights(f, model); });
+    const std::string bytes =
+        build_file([&](h5::File& f) { detail::write_legacy_weights(f, model); });
     write_file_atomically(path, bytes);
   });
 }
@@ -64,9 +66,11 @@ Sequential load_legacy_h5(const std::filesystem::path& path, const LoadOptions& 
     h5::File file = h5::File::open(path);
     auto model_config = file.string_attribute("model_config");
     if (!model_config)
-      throw ValueError("no model_config attribute: this is a weights-only file. Build the model in C++ and call "
-                       "model.load_weights(path)");
-    detail::ModelSpec spec = detail::parse_model_spec(detail::parse_json(*model_config, "model_config"), options);
+      throw ValueError(
+          "no model_config attribute: this is a weights-only file. Build the model in C++ and call "
+          "model.load_weights(path)");
+    detail::ModelSpec spec =
+        detail::parse_model_spec(detail::parse_json(*model_config, "model_config"), options);
     if (!spec.input_shape)
       throw ValueError("model_config gives no input shape, so the weights cannot be placed");
     const auto plan = detail::plan_legacy(file.group("model_weights"), spec.layers);
@@ -77,7 +81,8 @@ Sequential load_legacy_h5(const std::filesystem::path& path, const LoadOptions& 
         if (compile_from_config(model, detail::parse_json(*tc, "training_config"), true, options))
           detail::load_legacy_optimizer(file, model, options);
       } else {
-        detail::warn(options, "no training configuration in the file, so the model was not compiled");
+        detail::warn(options,
+                     "no training configuration in the file, so the model was not compiled");
       }
     }
     return model;

@@ -19,8 +19,10 @@ using nlohmann::json;
 namespace detail {
 
 void warn(const LoadOptions& options, const std::string& message) {
-  if (options.on_warning) options.on_warning(message);
-  else std::cerr << "WARNING: kerascpp: " << message << "\n";
+  if (options.on_warning)
+    options.on_warning(message);
+  else
+    std::cerr << "WARNING: kerascpp: " << message << "\n";
 }
 
 json parse_json(std::string_view text, const std::string& what) {
@@ -29,10 +31,6 @@ json parse_json(std::string_view text, const std::string& what) {
   } catch (const json::exception& e) {
     throw ValueError(what + " is not valid JSON: " + e.what());
   }
-}
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 [[noreturn]] void rethrow_with_context(const std::string& prefix) {
@@ -75,15 +73,17 @@ std::vector<size_t> keras_variable_order(const layers::Layer& layer) {
 namespace {
 void check_name(const std::string& name, const std::string& what) {
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
-    throw ValueError(what + " name '" + name + "' cannot be saved: Keras names must be non-empty and contain no '/'");
+    throw ValueError(what + " name '" + name +
+                     "' cannot be saved: Keras names must be non-empty and contain no '/'");
 }
 }  // namespace
 
 void check_saveable(const Sequential& model, const char* what) {
   if (!model.built())
-    throw ValueError(std::string(what) + ": model '" + model.name() +
-                     "' is not built, so it has no weights yet. Give the first layer an input shape, "
-                     "call build(shape), or train it first");
+    throw ValueError(
+        std::string(what) + ": model '" + model.name() +
+        "' is not built, so it has no weights yet. Give the first layer an input shape, "
+        "call build(shape), or train it first");
   check_name(model.name(), "model");
   for (const auto& l : model.layers()) check_name(l->name(), "layer");
 }
@@ -114,7 +114,8 @@ int64_t checked_param_count(const ModelSpec& spec, int64_t limit) {
       for (int64_t d : w.shape)
         if (d < 0 || __builtin_mul_overflow(n, d, &n)) n = limit + 1;
       if (n > limit || __builtin_add_overflow(total, n, &total) || total > limit)
-        throw ValueError("the model declares more than " + std::to_string(limit) + " weights (layer '" + l->name() +
+        throw ValueError("the model declares more than " + std::to_string(limit) +
+                         " weights (layer '" + l->name() +
                          "'); raise LoadOptions::max_params if the file is trusted");
     }
   return total;
@@ -134,7 +135,8 @@ ModelSpec parse_model_spec(const json& root, const LoadOptions& options) {
   if (!config) throw ValueError("model config has no \"config\"");
   // Keras 2.0/2.1 stored the layer list directly as the config.
   const json* layer_list = config->is_array() ? config : member(*config, "layers");
-  if (!layer_list || !layer_list->is_array()) throw ValueError("model config has no \"layers\" list");
+  if (!layer_list || !layer_list->is_array())
+    throw ValueError("model config has no \"layers\" list");
   if (layer_list->size() > kMaxLayers) throw ValueError("model config lists too many layers");
 
   ModelSpec spec;
@@ -153,8 +155,9 @@ ModelSpec parse_model_spec(const json& root, const LoadOptions& options) {
       rethrow_with_context("model config, layer #" + std::to_string(i) + ": ");
     }
     if (auto* input = dynamic_cast<layers::InputLayer*>(layer.get())) {
-      if (i != 0) throw ValueError("model config: an InputLayer can only be the first layer (found at #" +
-                                   std::to_string(i) + ")");
+      if (i != 0)
+        throw ValueError("model config: an InputLayer can only be the first layer (found at #" +
+                         std::to_string(i) + ")");
       spec.input_shape = input->shape();
       spec.input_name = input->name();
       continue;
@@ -172,7 +175,8 @@ ModelSpec parse_model_spec(const json& root, const LoadOptions& options) {
   if (spec.layers.empty()) throw ValueError("model config has no layers besides the input");
   // Where else Keras records the input shape once a model is built.
   if (!spec.input_shape) {
-    if (const json* s = member(*config, "build_input_shape")) spec.input_shape = shape_from(*s, "build_input_shape");
+    if (const json* s = member(*config, "build_input_shape"))
+      spec.input_shape = shape_from(*s, "build_input_shape");
   }
   if (!spec.input_shape) {
     if (const json* b = member(root, "build_config"); b && member(*b, "input_shape"))
@@ -189,7 +193,8 @@ ModelSpec parse_model_spec(const json& root, const LoadOptions& options) {
       try {
         spec.layers[i]->build(s);
       } catch (...) {
-        rethrow_with_context("model config, layer '" + spec.layers[i]->name() + "' (#" + std::to_string(i) + "): ");
+        rethrow_with_context("model config, layer '" + spec.layers[i]->name() + "' (#" +
+                             std::to_string(i) + "): ");
       }
       s = spec.layers[i]->output_shape();
     }
@@ -247,7 +252,9 @@ json model_to_config(const Sequential& model, ConfigStyle style) {
   const bool k3 = style == ConfigStyle::keras3;
   const Shape input = *model.input_shape();
   const std::string input_name = model.input_name().empty() ? "input_layer" : model.input_name();
-  json input_config = {{"batch_shape", shape_with_batch(input)}, {"dtype", "float32"}, {"sparse", false},
+  json input_config = {{"batch_shape", shape_with_batch(input)},
+                       {"dtype", "float32"},
+                       {"sparse", false},
                        {"name", input_name}};
   json layer_list = json::array();
   if (k3)
@@ -258,8 +265,10 @@ json model_to_config(const Sequential& model, ConfigStyle style) {
   else
     layer_list.push_back({{"class_name", "InputLayer"}, {"config", input_config}});
   for (const auto& l : model.layers()) {
-    if (k3) layer_list.push_back(layers::serialize(*l));
-    else layer_list.push_back({{"class_name", l->class_name()}, {"config", l->get_config()}});
+    if (k3)
+      layer_list.push_back(layers::serialize(*l));
+    else
+      layer_list.push_back({{"class_name", l->class_name()}, {"config", l->get_config()}});
   }
   json config = {{"name", model.name()},
                  {"trainable", true},
@@ -354,8 +363,8 @@ optimizers::OptimizerPtr optimizer_from(const json& spec) {
   static const json empty = json::object();
   const json* cfg_ptr = member(spec, "config");
   const json& cfg = cfg_ptr && cfg_ptr->is_object() ? *cfg_ptr : empty;
-  for (const char* key : {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "decay",
-                          "gradient_accumulation_steps", "loss_scale_factor", "amsgrad"})
+  for (const char* key : {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+                          "decay", "gradient_accumulation_steps", "loss_scale_factor", "amsgrad"})
     require_unset(cfg, key);
   const json* lr = member(cfg, "learning_rate") ? member(cfg, "learning_rate") : member(cfg, "lr");
   if (lr && !lr->is_number()) throw Unsupported{"learning-rate schedules are not supported yet"};
@@ -397,11 +406,15 @@ losses::LossPtr loss_from(const json& spec) {
     if (name == "function" && cfg && cfg->is_string()) {
       name = cfg->get<std::string>();
     } else if (cfg && cfg->is_object()) {
-      if (const json* f = member(*cfg, "from_logits"); f && f->is_boolean()) from_logits = f->get<bool>();
-      if (const json* r = member(*cfg, "reduction"); r && r->is_string() && r->get<std::string>() != "auto" &&
-                                                    r->get<std::string>() != "sum_over_batch_size")
-        throw Unsupported{"loss reduction \"" + r->get<std::string>().substr(0, 40) + "\" is not supported yet"};
-      if (const json* s = member(*cfg, "label_smoothing"); s && s->is_number() && s->get<double>() != 0.0)
+      if (const json* f = member(*cfg, "from_logits"); f && f->is_boolean())
+        from_logits = f->get<bool>();
+      if (const json* r = member(*cfg, "reduction"); r && r->is_string() &&
+                                                     r->get<std::string>() != "auto" &&
+                                                     r->get<std::string>() != "sum_over_batch_size")
+        throw Unsupported{"loss reduction \"" + r->get<std::string>().substr(0, 40) +
+                          "\" is not supported yet"};
+      if (const json* s = member(*cfg, "label_smoothing");
+          s && s->is_number() && s->get<double>() != 0.0)
         throw Unsupported{"label smoothing is not supported yet"};
     }
   } else {
@@ -412,14 +425,17 @@ losses::LossPtr loss_from(const json& spec) {
     if (!from_logits) return base;
     if (base->name() == "sparse_categorical_crossentropy")
       return losses::SparseCategoricalCrossentropy{.from_logits = true}.make();
-    if (base->name() == "categorical_crossentropy") return losses::CategoricalCrossentropy{.from_logits = true}.make();
+    if (base->name() == "categorical_crossentropy")
+      return losses::CategoricalCrossentropy{.from_logits = true}.make();
     throw Unsupported{"loss " + name + " with from_logits is not supported"};
   } catch (const ValueError&) {
     throw Unsupported{"loss \"" + name.substr(0, 60) + "\" is not supported yet"};
   }
 }
 
-std::string snake_case(const std::string& s) { return layers::to_snake_case(s); }
+std::string snake_case(const std::string& s) {
+  return layers::to_snake_case(s);
+}
 
 void collect_metrics(const json& spec, std::vector<std::string>& out, int depth) {
   if (spec.is_null()) return;
@@ -447,13 +463,16 @@ void collect_metrics(const json& spec, std::vector<std::string>& out, int depth)
     } catch (const ValueError&) {
     }
   }
-  throw Unsupported{"metric " + (candidates.empty() ? std::string("(unnamed)") : candidates.front().substr(0, 60)) +
-                    " is not supported yet"};
+  throw Unsupported{
+      "metric " +
+      (candidates.empty() ? std::string("(unnamed)") : candidates.front().substr(0, 60)) +
+      " is not supported yet"};
 }
 
 }  // namespace
 
-bool compile_from_config(Sequential& model, const json& config, bool legacy, const LoadOptions& options) {
+bool compile_from_config(Sequential& model, const json& config, bool legacy,
+                         const LoadOptions& options) {
   const char* what = legacy ? "training_config" : "compile_config";
   try {
     if (!config.is_object()) throw Unsupported{std::string(what) + " is not a JSON object"};

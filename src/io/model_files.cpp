@@ -54,18 +54,21 @@ void save_weights_h5(const Sequential& model, const std::filesystem::path& path)
   }
 }
 
-void load_weights(Sequential& model, const std::filesystem::path& path, const LoadOptions& options) {
+void load_weights(Sequential& model, const std::filesystem::path& path,
+                  const LoadOptions& options) {
   try {
     if (!model.built())
-      throw ValueError("model '" + model.name() +
-                       "' is not built, so it has no weights to load into. Give the first layer an input "
-                       "shape or call build(shape) first");
+      throw ValueError(
+          "model '" + model.name() +
+          "' is not built, so it has no weights to load into. Give the first layer an input "
+          "shape or call build(shape) first");
     const Kind kind = sniff(path);
     if (kind == Kind::other) unknown_format(path);
     h5::Session session;
     h5::File file = kind == Kind::zip ? detail::open_archive_weights(path) : h5::File::open(path);
     const auto& layers = model.layers();
-    if (file.find_group("layers") || file.find_group("_layer_checkpoint_dependencies") || file.find_group("vars")) {
+    if (file.find_group("layers") || file.find_group("_layer_checkpoint_dependencies") ||
+        file.find_group("vars")) {
       const auto plan = detail::plan_keras3(file, layers);
       detail::read_plan(plan, layers);
       detail::load_keras3_optimizer(file, model, options);
@@ -77,8 +80,9 @@ void load_weights(Sequential& model, const std::filesystem::path& path, const Lo
       detail::read_plan(plan, layers);
       detail::load_legacy_optimizer(file, model, options);
     } else {
-      throw IOError("the file holds no Keras weights (no 'layers' group, 'layer_names' attribute or "
-                    "'model_weights' group)");
+      throw IOError(
+          "the file holds no Keras weights (no 'layers' group, 'layer_names' attribute or "
+          "'model_weights' group)");
     }
   } catch (...) {
     detail::rethrow_with_context("cannot load weights from '" + path.string() + "': ");
@@ -90,28 +94,32 @@ void load_weights(Sequential& model, const std::filesystem::path& path, const Lo
 // ---- Sequential members (declared in models/sequential.hpp) -------------------------------------
 namespace models {
 
-using io::detail::ends_with;
-
 void Sequential::save(const std::filesystem::path& path) const {
   const std::string p = path.string();
-  if (ends_with(p, ".weights.h5"))
-    throw ValueError("save('" + p + "'): a .weights.h5 file holds weights only; use save_weights('" + p +
+  if (p.ends_with(".weights.h5"))
+    throw ValueError("save('" + p +
+                     "'): a .weights.h5 file holds weights only; use save_weights('" + p +
                      "'), or a .keras path to save the whole model");
-  if (ends_with(p, ".keras")) return io::save_keras(*this, path);
-  if (ends_with(p, ".h5") || ends_with(p, ".hdf5")) return io::save_legacy_h5(*this, path);
-  throw ValueError("save('" + p + "'): unknown file extension. Use '.keras' for the Keras 3 native format "
+  if (p.ends_with(".keras")) return io::save_keras(*this, path);
+  if (p.ends_with(".h5") || p.ends_with(".hdf5")) return io::save_legacy_h5(*this, path);
+  throw ValueError("save('" + p +
+                   "'): unknown file extension. Use '.keras' for the Keras 3 native format "
                    "(recommended) or '.h5' for the legacy HDF5 format");
 }
 
 void Sequential::save_weights(const std::filesystem::path& path) const {
   const std::string p = path.string();
-  if (ends_with(p, ".weights.h5")) return io::save_weights_h5(*this, path);
-  if (ends_with(p, ".h5") || ends_with(p, ".hdf5")) return io::save_legacy_weights(*this, path);
-  throw ValueError("save_weights('" + p + "'): the file name must end in '.weights.h5' (or '.h5' for the legacy "
-                   "layout); to save the whole model use save('" + p + "') with a .keras path");
+  if (p.ends_with(".weights.h5")) return io::save_weights_h5(*this, path);
+  if (p.ends_with(".h5") || p.ends_with(".hdf5")) return io::save_legacy_weights(*this, path);
+  throw ValueError("save_weights('" + p +
+                   "'): the file name must end in '.weights.h5' (or '.h5' for the legacy "
+                   "layout); to save the whole model use save('" +
+                   p + "') with a .keras path");
 }
 
-void Sequential::load_weights(const std::filesystem::path& path) { io::load_weights(*this, path); }
+void Sequential::load_weights(const std::filesystem::path& path) {
+  io::load_weights(*this, path);
+}
 
 Sequential load_model(const std::filesystem::path& path, const LoadOptions& options) {
   io::Kind kind;

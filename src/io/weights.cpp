@@ -12,7 +12,8 @@ namespace keras::io::detail {
 namespace {
 
 std::string describe(const layers::Layer& layer, size_t index) {
-  return "layer '" + layer.name() + "' (" + layer.class_name() + ", #" + std::to_string(index) + ")";
+  return "layer '" + layer.name() + "' (" + layer.class_name() + ", #" + std::to_string(index) +
+         ")";
 }
 
 std::string list_names(const std::vector<std::string>& names) {
@@ -25,24 +26,29 @@ std::string list_names(const std::vector<std::string>& names) {
 std::string expected_list(const layers::Layer& layer) {
   std::string out;
   const auto specs = layer.weight_specs();
-  for (size_t i : keras_variable_order(layer)) out += (out.empty() ? "" : ", ") + specs[i].name + " " + specs[i].shape.str();
+  for (size_t i : keras_variable_order(layer))
+    out += (out.empty() ? "" : ", ") + specs[i].name + " " + specs[i].shape.str();
   return out.empty() ? "none" : out;
 }
 
 // Checks the datasets of one layer, in Keras order, against the layer's variables.
-std::vector<h5::Dataset> check_layer(std::vector<h5::Dataset> found, const layers::Layer& layer, size_t index,
-                                     const std::string& location) {
+std::vector<h5::Dataset> check_layer(std::vector<h5::Dataset> found, const layers::Layer& layer,
+                                     size_t index, const std::string& location) {
   const auto specs = layer.weight_specs();
   if (found.size() != specs.size())
-    throw ValueError(describe(layer, index) + " expects " + std::to_string(specs.size()) + " weights (" +
-                     expected_list(layer) + ") but the file has " + std::to_string(found.size()) + " at " + location);
+    throw ValueError(describe(layer, index) + " expects " + std::to_string(specs.size()) +
+                     " weights (" + expected_list(layer) + ") but the file has " +
+                     std::to_string(found.size()) + " at " + location);
   const auto order = keras_variable_order(layer);
   for (size_t j = 0; j < found.size(); ++j)
-    found[j].check_float_array(specs[order[j]].shape, "weight '" + layer.name() + "/" + specs[order[j]].name + "'");
+    found[j].check_float_array(specs[order[j]].shape,
+                               "weight '" + layer.name() + "/" + specs[order[j]].name + "'");
   return found;
 }
 
-bool has_weights(const layers::Layer& l) { return !l.weight_specs().empty(); }
+bool has_weights(const layers::Layer& l) {
+  return !l.weight_specs().empty();
+}
 
 // Variables of a Keras 3 "vars" group: datasets named 0..n-1, nothing else.
 std::vector<h5::Dataset> numbered_datasets(const h5::Group& vars) {
@@ -51,8 +57,8 @@ std::vector<h5::Dataset> numbered_datasets(const h5::Group& vars) {
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string key = std::to_string(i);
     if (std::find(names.begin(), names.end(), key) == names.end())
-      throw IOError("group '" + vars.path() + "' should hold datasets named 0.." + std::to_string(names.size() - 1) +
-                    " but holds: " + list_names(names));
+      throw IOError("group '" + vars.path() + "' should hold datasets named 0.." +
+                    std::to_string(names.size() - 1) + " but holds: " + list_names(names));
     out.push_back(vars.dataset(key));
   }
   return out;
@@ -63,12 +69,16 @@ std::vector<h5::Dataset> numbered_datasets(const h5::Group& vars) {
 // ---- Keras 3 layout ----------------------------------------------------------------------------
 WeightPlan plan_keras3(const h5::Group& root, const std::vector<layers::LayerPtr>& layers) {
   auto layers_group = root.find_group("layers");
-  if (!layers_group) layers_group = root.find_group("_layer_checkpoint_dependencies");  // tf.keras 2.13-2.15
-  const bool any_weights = std::any_of(layers.begin(), layers.end(), [](const auto& l) { return has_weights(*l); });
+  if (!layers_group)
+    layers_group = root.find_group("_layer_checkpoint_dependencies");  // tf.keras 2.13-2.15
+  const bool any_weights =
+      std::any_of(layers.begin(), layers.end(), [](const auto& l) { return has_weights(*l); });
   if (!layers_group && any_weights)
     throw IOError("the file has no 'layers' group, so it is not in the Keras 3 weights layout");
   if (auto own = root.find_group("vars"); own && !own->children().empty())
-    throw ValueError("the file holds weights of the model itself (/vars), which a Sequential model does not have");
+    throw ValueError(
+        "the file holds weights of the model itself (/vars), which a Sequential model does not "
+        "have");
   const auto paths = keras3_layer_paths(layers);
   WeightPlan plan(layers.size());
   std::set<std::string> used(paths.begin(), paths.end());
@@ -76,7 +86,8 @@ WeightPlan plan_keras3(const h5::Group& root, const std::vector<layers::LayerPtr
     auto vars = layers_group ? layers_group->find_group(paths[i] + "/vars") : std::nullopt;
     if (!vars) {
       if (!has_weights(*layers[i])) continue;  // Keras < 3.6 style files may omit empty groups
-      throw ValueError("the weights of " + describe(*layers[i], i) + " are missing: no group 'layers/" + paths[i] +
+      throw ValueError("the weights of " + describe(*layers[i], i) +
+                       " are missing: no group 'layers/" + paths[i] +
                        "/vars' (Keras names it by class and position). The file has: " +
                        list_names(layers_group->children()));
     }
@@ -88,7 +99,8 @@ WeightPlan plan_keras3(const h5::Group& root, const std::vector<layers::LayerPtr
       auto vars = layers_group->find_group(name + "/vars");
       if (vars && !vars->children().empty())
         throw ValueError("the file has weights for layer group '" + name +
-                         "', which this model does not have: the model has " + std::to_string(layers.size()) +
+                         "', which this model does not have: the model has " +
+                         std::to_string(layers.size()) +
                          " layers. Build the same architecture as the saved model");
     }
   return plan;
@@ -143,7 +155,9 @@ void write_keras3(h5::Group& root, const Sequential& model) {
 // ---- legacy layout -----------------------------------------------------------------------------
 WeightPlan plan_legacy(const h5::Group& weights, const std::vector<layers::LayerPtr>& layers) {
   auto layer_names = weights.string_list_attribute("layer_names");
-  if (!layer_names) throw IOError("group '" + weights.path() + "' has no 'layer_names' attribute: not a Keras weights file");
+  if (!layer_names)
+    throw IOError("group '" + weights.path() +
+                  "' has no 'layer_names' attribute: not a Keras weights file");
   // As Keras: layers without weights are skipped on both sides, the rest match by position.
   struct Saved {
     std::string name;
@@ -164,20 +178,23 @@ WeightPlan plan_legacy(const h5::Group& weights, const std::vector<layers::Layer
     std::vector<std::string> saved_names, model_names;
     for (const auto& s : saved) saved_names.push_back(s.name);
     for (size_t i : weighted) model_names.push_back(layers[i]->name());
-    throw ValueError("layer count mismatch: the model has " + std::to_string(weighted.size()) + " layers with weights (" +
-                     list_names(model_names) + ") but the file has " + std::to_string(saved.size()) + " (" +
-                     list_names(saved_names) + "). Build the same architecture as the saved model");
+    throw ValueError("layer count mismatch: the model has " + std::to_string(weighted.size()) +
+                     " layers with weights (" + list_names(model_names) + ") but the file has " +
+                     std::to_string(saved.size()) + " (" + list_names(saved_names) +
+                     "). Build the same architecture as the saved model");
   }
   WeightPlan plan(layers.size());
   for (size_t k = 0; k < saved.size(); ++k) {
     std::vector<h5::Dataset> found;
     for (const auto& wn : saved[k].weight_names) found.push_back(saved[k].group.dataset(wn));
-    plan[weighted[k]] = check_layer(std::move(found), *layers[weighted[k]], weighted[k], saved[k].group.path());
+    plan[weighted[k]] =
+        check_layer(std::move(found), *layers[weighted[k]], weighted[k], saved[k].group.path());
   }
   if (auto top = weights.find_group("top_level_model_weights")) {
     auto wn = top->string_list_attribute("weight_names");
     if (wn && !wn->empty())
-      throw ValueError("the file holds top-level weights of the model, which a Sequential model does not have");
+      throw ValueError(
+          "the file holds top-level weights of the model, which a Sequential model does not have");
   }
   return plan;
 }
@@ -190,13 +207,15 @@ void write_legacy_weights(h5::Group& group, const Sequential& model) {
   group.write_string_attribute("keras_version", kKerasVersion, h5::Charset::ascii);
   // Keras creates the layer groups in name order.
   std::vector<layers::LayerPtr> sorted = model.layers();
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a->name() < b->name(); });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a->name() < b->name(); });
   for (const auto& l : sorted) {
     h5::Group g = group.create_group(l->name());
     std::vector<std::string> weight_names;
     const auto specs = l->weight_specs();
     const auto order = keras_variable_order(*l);
-    for (size_t i : order) weight_names.push_back(model.name() + "/" + l->name() + "/" + specs[i].name);
+    for (size_t i : order)
+      weight_names.push_back(model.name() + "/" + l->name() + "/" + specs[i].name);
     g.write_string_list_attribute("weight_names", weight_names);
     for (size_t j = 0; j < order.size(); ++j) {
       const auto& v = l->variables()[order[j]];
@@ -226,8 +245,9 @@ void write_legacy_optimizer(h5::Group& root, const Sequential& model) {
         if (!v.trainable) continue;
         for (size_t s = 0; s < opt.slot_names().size(); ++s) {
           // Keras 3: "<model>_<layer>_<var>_<slot>" under the optimizer's name.
-          slots.push_back({prefix + model.name() + "_" + l->name() + "_" + v.name + "_" + opt.slot_names()[s], v.shape,
-                           opt.slot(s).data() + (v.value - base)});
+          slots.push_back(
+              {prefix + model.name() + "_" + l->name() + "_" + v.name + "_" + opt.slot_names()[s],
+               v.shape, opt.slot(s).data() + (v.value - base)});
           names.push_back(slots.back().name);
         }
       }
@@ -243,7 +263,8 @@ void write_legacy_optimizer(h5::Group& root, const Sequential& model) {
 // ---- optimizer state ---------------------------------------------------------------------------
 namespace {
 
-void restore_optimizer(const std::vector<h5::Dataset>& saved, Sequential& model, const LoadOptions& options) {
+void restore_optimizer(const std::vector<h5::Dataset>& saved, Sequential& model,
+                       const LoadOptions& options) {
   if (!model.compiled()) return;
   auto& opt = model.optimizer();
   std::vector<layers::Variable> trainable;
@@ -274,13 +295,15 @@ void restore_optimizer(const std::vector<h5::Dataset>& saved, Sequential& model,
   for (size_t i = 0; has_slots && i < n * k; ++i) {
     const auto& d = saved[first_slot + i];
     if (!d.is_float() || d.shape() != trainable[i / k].shape) {
-      skip("saved variable " + d.path() + " has shape " + d.shape().str() + ", expected " + trainable[i / k].shape.str());
+      skip("saved variable " + d.path() + " has shape " + d.shape().str() + ", expected " +
+           trainable[i / k].shape.str());
       return;
     }
     d.check_float_array(trainable[i / k].shape, "optimizer variable " + d.path());
   }
   const double iterations = saved[0].read_scalar();
-  if (!(iterations >= 0 && iterations <= 9007199254740992.0) || iterations != std::floor(iterations)) {
+  if (!(iterations >= 0 && iterations <= 9007199254740992.0) ||
+      iterations != std::floor(iterations)) {
     skip("the saved iteration count is not a valid integer");
     return;
   }
@@ -294,7 +317,8 @@ void restore_optimizer(const std::vector<h5::Dataset>& saved, Sequential& model,
     const float* base = model.trainable_buffer().data();
     for (size_t i = 0; i < n * k; ++i) {
       const auto& v = trainable[i / k];
-      saved[first_slot + i].read(opt.slot(i % k).subspan(static_cast<size_t>(v.value - base), v.values().size()));
+      saved[first_slot + i].read(
+          opt.slot(i % k).subspan(static_cast<size_t>(v.value - base), v.values().size()));
     }
   }
   opt.set_iterations(static_cast<int64_t>(iterations));

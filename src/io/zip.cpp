@@ -18,7 +18,9 @@ std::string zip_error_text(int code) {
   return text;
 }
 
-std::string zip_error_text(zip_error_t* e) { return e ? zip_error_strerror(e) : "unknown error"; }
+std::string zip_error_text(zip_error_t* e) {
+  return e ? zip_error_strerror(e) : "unknown error";
+}
 
 // DEFLATE cannot expand data more than 1032:1; a declared size beyond that is a lie (a "zip
 // bomb" or a corrupt header), refused before anything is allocated.
@@ -47,8 +49,9 @@ ZipReader::ZipReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
     zip_stat_init(&st);
-    if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
-        !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD))
+    if (zip_stat_index(za, static_cast<zip_uint64_t>(i), 0, &st) != 0 ||
+        !(st.valid & ZIP_STAT_NAME) || !(st.valid & ZIP_STAT_SIZE) ||
+        !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD))
       throw IOError("zip archive '" + impl_->origin + "': cannot read the directory entry #" +
                     std::to_string(i) + ": " + zip_error_text(zip_get_error(za)));
     ZipEntry e{st.name, st.size, st.comp_size, st.comp_method == ZIP_CM_STORE};
@@ -100,8 +103,12 @@ ZipReader ZipReader::from_bytes(std::string bytes, std::string origin) {
   return ZipReader(std::move(impl));
 }
 
-const std::vector<ZipEntry>& ZipReader::entries() const { return impl_->entries; }
-const std::string& ZipReader::origin() const { return impl_->origin; }
+const std::vector<ZipEntry>& ZipReader::entries() const {
+  return impl_->entries;
+}
+const std::string& ZipReader::origin() const {
+  return impl_->origin;
+}
 
 const ZipEntry* ZipReader::find(std::string_view name) const {
   for (const auto& e : impl_->entries)
@@ -112,10 +119,11 @@ const ZipEntry* ZipReader::find(std::string_view name) const {
 std::string ZipReader::read(std::string_view name, uint64_t max_bytes) const {
   const std::string where = "entry '" + std::string(name) + "' of '" + impl_->origin + "'";
   const ZipEntry* e = find(name);
-  if (!e) throw IOError("zip archive '" + impl_->origin + "' has no entry '" + std::string(name) + "'");
+  if (!e)
+    throw IOError("zip archive '" + impl_->origin + "' has no entry '" + std::string(name) + "'");
   if (e->size > max_bytes)
-    throw IOError(where + " declares " + std::to_string(e->size) + " bytes, more than the limit of " +
-                  std::to_string(max_bytes));
+    throw IOError(where + " declares " + std::to_string(e->size) +
+                  " bytes, more than the limit of " + std::to_string(max_bytes));
   if (e->stored ? e->size != e->compressed_size
                 : e->size > e->compressed_size * kMaxDeflateRatio + 1024)
     throw IOError(where + " declares " + std::to_string(e->size) + " bytes but holds " +
@@ -147,8 +155,10 @@ std::string ZipReader::read(std::string_view name, uint64_t max_bytes) const {
 }
 
 // ---- writer ------------------------------------------------------------------------------------
-void ZipWriter::add(std::string name, std::string data, std::optional<std::time_t> mtime, bool compress) {
-  entries_.push_back({std::move(name), std::move(data), mtime.value_or(std::time(nullptr)), compress});
+void ZipWriter::add(std::string name, std::string data, std::optional<std::time_t> mtime,
+                    bool compress) {
+  entries_.push_back(
+      {std::move(name), std::move(data), mtime.value_or(std::time(nullptr)), compress});
 }
 
 std::string ZipWriter::finish() const {

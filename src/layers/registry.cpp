@@ -53,7 +53,9 @@ const json* LayerConfig::find(std::string_view key) const {
   return it == config_.end() || it->is_null() ? nullptr : &*it;
 }
 
-bool LayerConfig::has(std::string_view key) const { return find(key) != nullptr; }
+bool LayerConfig::has(std::string_view key) const {
+  return find(key) != nullptr;
+}
 
 std::string LayerConfig::name() const {
   const json* v = find("name");
@@ -66,7 +68,8 @@ std::string LayerConfig::name() const {
 }
 
 std::string LayerConfig::where(std::string_view key) const {
-  return "layer " + quoted_name(config_) + "(" + class_name_ + "), key \"" + std::string(key) + "\"";
+  return "layer " + quoted_name(config_) + "(" + class_name_ + "), key \"" + std::string(key) +
+         "\"";
 }
 
 void LayerConfig::fail(const std::string& problem) const {
@@ -74,8 +77,10 @@ void LayerConfig::fail(const std::string& problem) const {
 }
 
 void LayerConfig::warn(const std::string& message) const {
-  if (warn_) warn_(message);
-  else std::cerr << "WARNING: kerascpp: " << message << "\n";
+  if (warn_)
+    warn_(message);
+  else
+    std::cerr << "WARNING: kerascpp: " << message << "\n";
 }
 
 int64_t LayerConfig::get_int(std::string_view key, std::optional<int64_t> fallback) const {
@@ -91,7 +96,8 @@ int64_t LayerConfig::get_int(std::string_view key, std::optional<int64_t> fallba
   }
   if (v->is_number_float()) {  // 128.0 from some writers
     const double d = v->get<double>();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0) return static_cast<int64_t>(d);
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0)
+      return static_cast<int64_t>(d);
   }
   throw ValueError(where(key) + " must be an integer, got " + brief(*v));
 }
@@ -124,7 +130,8 @@ bool LayerConfig::get_bool(std::string_view key, std::optional<bool> fallback) c
   return v->get<bool>();
 }
 
-std::string LayerConfig::get_string(std::string_view key, std::optional<std::string> fallback) const {
+std::string LayerConfig::get_string(std::string_view key,
+                                    std::optional<std::string> fallback) const {
   const json* v = find(key);
   if (!v) {
     if (fallback) return *fallback;
@@ -134,8 +141,8 @@ std::string LayerConfig::get_string(std::string_view key, std::optional<std::str
   return v->get<std::string>();
 }
 
-std::vector<int64_t> LayerConfig::get_int_tuple(std::string_view key, size_t n,
-                                                std::optional<std::vector<int64_t>> fallback) const {
+std::vector<int64_t> LayerConfig::get_int_tuple(
+    std::string_view key, size_t n, std::optional<std::vector<int64_t>> fallback) const {
   const json* v = find(key);
   if (!v) {
     if (fallback) return *fallback;
@@ -143,8 +150,8 @@ std::vector<int64_t> LayerConfig::get_int_tuple(std::string_view key, size_t n,
   }
   if (v->is_number()) return std::vector<int64_t>(n, get_positive_int(key));
   if (!v->is_array() || v->size() != n)
-    throw ValueError(where(key) + " must be an integer or a list of " + std::to_string(n) + " integers, got " +
-                     brief(*v));
+    throw ValueError(where(key) + " must be an integer or a list of " + std::to_string(n) +
+                     " integers, got " + brief(*v));
   std::vector<int64_t> out;
   for (const auto& e : *v) {
     if (!e.is_number_integer() || e.get<int64_t>() < 1 || e.get<int64_t>() > kMaxDim)
@@ -165,14 +172,16 @@ std::string LayerConfig::get_activation(std::string_view key) const {
     // {"module": "keras.activations", "class_name": "function", "config": "relu", ...}
     name = (*v)["config"].get<std::string>();
   } else {
-    throw NotImplementedError(where(key) + ": activation " + brief(*v) +
-                              " is not supported yet; use one of linear, relu, sigmoid, softmax, tanh");
+    throw NotImplementedError(
+        where(key) + ": activation " + brief(*v) +
+        " is not supported yet; use one of linear, relu, sigmoid, softmax, tanh");
   }
   try {
     activations::get(name);
   } catch (const ValueError&) {
-    throw NotImplementedError(where(key) + ": activation \"" + name +
-                              "\" is not supported yet; supported: linear, relu, sigmoid, softmax, tanh");
+    throw NotImplementedError(
+        where(key) + ": activation \"" + name +
+        "\" is not supported yet; supported: linear, relu, sigmoid, softmax, tanh");
   }
   return name;
 }
@@ -191,11 +200,14 @@ std::string LayerConfig::get_initializer(std::string_view key, std::string fallb
   // Keras 2.3 writes GlorotUniform as its VarianceScaling form.
   if (cls == "VarianceScaling" && cfg) {
     const std::string mode = cfg->value("mode", ""), dist = cfg->value("distribution", "");
-    const double scale = (*cfg).contains("scale") && (*cfg)["scale"].is_number() ? (*cfg)["scale"].get<double>() : 0;
+    const double scale =
+        (*cfg).contains("scale") && (*cfg)["scale"].is_number() ? (*cfg)["scale"].get<double>() : 0;
     if (mode == "fan_avg" && dist == "uniform" && scale == 1.0) return "glorot_uniform";
-    if (mode == "fan_avg" && (dist == "normal" || dist == "truncated_normal") && scale == 1.0) return "glorot_normal";
+    if (mode == "fan_avg" && (dist == "normal" || dist == "truncated_normal") && scale == 1.0)
+      return "glorot_normal";
     if (mode == "fan_in" && dist == "uniform" && scale == 2.0) return "he_uniform";
-    if (mode == "fan_in" && (dist == "normal" || dist == "truncated_normal") && scale == 2.0) return "he_normal";
+    if (mode == "fan_in" && (dist == "normal" || dist == "truncated_normal") && scale == 2.0)
+      return "he_normal";
   }
   try {
     initializers::get(cls);
@@ -210,8 +222,8 @@ std::string LayerConfig::get_initializer(std::string_view key, std::string fallb
 void LayerConfig::expect(std::string_view key, const json& supported) const {
   const json* v = find(key);
   if (v && *v != supported)
-    throw NotImplementedError(where(key) + " = " + brief(*v) + " is not supported yet; kerascpp implements " +
-                              brief(supported));
+    throw NotImplementedError(where(key) + " = " + brief(*v) +
+                              " is not supported yet; kerascpp implements " + brief(supported));
 }
 
 void LayerConfig::expect_null(std::string_view key) const {
@@ -234,7 +246,8 @@ Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch) 
   for (size_t i = has_batch ? 1 : 0; i < v.size(); ++i) {
     const json& d = v[i];
     if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > kMaxDim)
-      c.fail("\"" + std::string(key) + "\" must hold positive sizes (at most 2^31) after the batch axis, got " +
+      c.fail("\"" + std::string(key) +
+             "\" must hold positive sizes (at most 2^31) after the batch axis, got " +
              (d.is_null() ? std::string("None (a variable size, not supported yet)") : brief(d)));
     dims.push_back(d.get<int64_t>());
   }
@@ -243,7 +256,8 @@ Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch) 
     c.fail("\"" + std::string(key) + "\" must have 1 to 8 dimensions besides the batch axis");
   int64_t size = 1;
   for (int64_t d : dims) {
-    if (size > kMaxSampleSize / d) c.fail("\"" + std::string(key) + "\" describes a sample of more than 2^40 values");
+    if (size > kMaxSampleSize / d)
+      c.fail("\"" + std::string(key) + "\" describes a sample of more than 2^40 values");
     size *= d;
   }
   return Shape(std::move(dims));
@@ -263,9 +277,11 @@ std::optional<Shape> LayerConfig::input_shape() const {
 namespace {
 
 void ignore_regularizers(const LayerConfig& c) {
-  for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                          "bias_constraint"})
-    c.ignore(key, "kerascpp has no regularizers or constraints yet (predictions are unaffected, training differs)");
+  for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                          "kernel_constraint", "bias_constraint"})
+    c.ignore(key,
+             "kerascpp has no regularizers or constraints yet (predictions are unaffected, "
+             "training differs)");
 }
 
 LayerPtr input_layer_from_config(const LayerConfig& c) {
@@ -345,18 +361,20 @@ void check_dtype(const LayerConfig& c) {
     dtype = it->get<std::string>();
   } else if (it->is_object()) {
     auto inner = it->find("config");
-    if (inner != it->end() && inner->is_object() && inner->contains("name") && (*inner)["name"].is_string())
+    if (inner != it->end() && inner->is_object() && inner->contains("name") &&
+        (*inner)["name"].is_string())
       dtype = (*inner)["name"].get<std::string>();
   }
   if (dtype != "float32")
-    throw NotImplementedError("layer " + quoted_name(cfg) + "(" + c.class_name() + "): dtype " + brief(*it) +
-                              " is not supported yet; kerascpp computes in float32");
+    throw NotImplementedError("layer " + quoted_name(cfg) + "(" + c.class_name() + "): dtype " +
+                              brief(*it) + " is not supported yet; kerascpp computes in float32");
 }
 
 }  // namespace
 
 void register_layer(const std::string& class_name, LayerFactory factory, bool build_config) {
-  if (class_name.empty() || !factory) throw ValueError("register_layer: need a class name and a factory");
+  if (class_name.empty() || !factory)
+    throw ValueError("register_layer: need a class name and a factory");
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   r.factories[class_name] = {std::move(factory), build_config};
@@ -377,17 +395,20 @@ std::vector<std::string> registered_layers() {
 }
 
 LayerPtr deserialize(const json& layer_json, LayerConfig::WarningHandler warn) {
-  if (!layer_json.is_object()) throw ValueError("a layer entry must be a JSON object, got " + brief(layer_json));
+  if (!layer_json.is_object())
+    throw ValueError("a layer entry must be a JSON object, got " + brief(layer_json));
   auto cls = layer_json.find("class_name");
   if (cls == layer_json.end() || !cls->is_string())
     throw ValueError("a layer entry has no \"class_name\" string");
   const std::string class_name = cls->get<std::string>();
-  if (class_name.empty() || class_name.size() > 256) throw ValueError("a layer entry has an invalid class name");
+  if (class_name.empty() || class_name.size() > 256)
+    throw ValueError("a layer entry has an invalid class name");
   LayerFactory factory;
   {
     auto& r = registry();
     std::lock_guard lock(r.mutex);
-    if (auto it = r.factories.find(class_name); it != r.factories.end()) factory = it->second.factory;
+    if (auto it = r.factories.find(class_name); it != r.factories.end())
+      factory = it->second.factory;
   }
   auto cfg = layer_json.find("config");
   static const json empty = json::object();
@@ -403,7 +424,8 @@ LayerPtr deserialize(const json& layer_json, LayerConfig::WarningHandler warn) {
   check_dtype(c);
   if (auto t = config.find("trainable"); t != config.end() && t->is_boolean() && !t->get<bool>())
     c.warn("layer " + quoted_name(config) + "(" + class_name +
-           "): trainable=false is ignored; kerascpp cannot freeze layers yet (predictions are unaffected)");
+           "): trainable=false is ignored; kerascpp cannot freeze layers yet (predictions are "
+           "unaffected)");
   return factory(c);
 }
 
@@ -416,7 +438,8 @@ json serialize(const Layer& layer) {
   {
     auto& r = registry();
     std::lock_guard lock(r.mutex);
-    if (auto it = r.factories.find(layer.class_name()); it != r.factories.end()) has_build_config = it->second.build_config;
+    if (auto it = r.factories.find(layer.class_name()); it != r.factories.end())
+      has_build_config = it->second.build_config;
   }
   if (layer.built() && has_build_config) {
     json shape = json::array({nullptr});

@@ -4,13 +4,14 @@
 #include <keras/keras.hpp>
 
 namespace {
-const keras::io::LoadOptions kOptions{.compile = true, .max_params = 1 << 20, .on_warning = [](const std::string&) {}};
+const keras::io::LoadOptions kOptions{
+    .compile = true, .max_params = 1 << 20, .on_warning = [](const std::string&) {}};
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    keras::Sequential model =
-        keras::io::load_keras_bytes(std::string(reinterpret_cast<const char*>(data), size), kOptions, "fuzz.keras");
+    keras::Sequential model = keras::io::load_keras_bytes(
+        std::string(reinterpret_cast<const char*>(data), size), kOptions, "fuzz.keras");
     (void)model;
   } catch (const keras::Error&) {
   }

@@ -4,7 +4,8 @@
 #include <keras/keras.hpp>
 
 namespace {
-const keras::io::LoadOptions kOptions{.compile = true, .max_params = 1 << 16, .on_warning = [](const std::string&) {}};
+const keras::io::LoadOptions kOptions{
+    .compile = true, .max_params = 1 << 16, .on_warning = [](const std::string&) {}};
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -12,11 +13,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     keras::Sequential model = keras::io::model_from_json(text, kOptions);
     nlohmann::json root = nlohmann::json::parse(text);
-    if (root.contains("compile_config")) keras::io::compile_from_config(model, root["compile_config"], false, kOptions);
-    if (root.contains("training_config")) keras::io::compile_from_config(model, root["training_config"], true, kOptions);
+    if (root.contains("compile_config"))
+      keras::io::compile_from_config(model, root["compile_config"], false, kOptions);
+    if (root.contains("training_config"))
+      keras::io::compile_from_config(model, root["training_config"], true, kOptions);
     if (!model.built()) return 0;
     // What loads must save and load back to the same model.
-    keras::Sequential back = keras::io::load_keras_bytes(keras::io::keras_archive_bytes(model), kOptions);
+    keras::Sequential back =
+        keras::io::load_keras_bytes(keras::io::keras_archive_bytes(model), kOptions);
     const auto a = model.get_weights(), b = back.get_weights();
     if (a.size() != b.size() || back.layers().size() != model.layers().size()) __builtin_trap();
     for (size_t i = 0; i < a.size(); ++i)

@@ -1,9 +1,9 @@
 // libFuzzer target: the HDF5 weights file, read into a fixed small model (the path a .weights.h5,
 // a legacy .h5 or the model.weights.h5 inside a .keras takes). Inputs reach the HDF5 C library's
 // own parser, which kerascpp cannot harden; findings there are reported upstream, not hidden.
+#include <unistd.h>
 #include <fstream>
 #include <keras/keras.hpp>
-#include <unistd.h>
 
 namespace {
 const keras::io::LoadOptions kOptions{.on_warning = [](const std::string&) {}};
@@ -21,7 +21,8 @@ keras::Sequential& model() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = "/tmp/kerascpp-fuzz-weights-" + std::to_string(getpid()) + ".h5";
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(data), std::streamsize(size));
   try {
     keras::io::load_weights(model(), path, kOptions);
   } catch (const keras::Error&) {

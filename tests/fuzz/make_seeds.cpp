@@ -28,15 +28,18 @@ int main(int argc, char** argv) try {
     auto& m = models[i];
     if (m.compiled()) {  // one step, so the archive holds optimizer slots
       Tensor x(m.input_shape()->with_batch(2));
-      Tensor y = m.loss().sparse_labels() ? Tensor(Shape{2}) : Tensor(m.output_shape().with_batch(2));
+      Tensor y =
+          m.loss().sparse_labels() ? Tensor(Shape{2}) : Tensor(m.output_shape().with_batch(2));
       m.fit(x, y, {.epochs = 1, .batch_size = 2, .verbose = 0});
     }
     const std::string bytes = io::keras_archive_bytes(m);
-    std::ofstream(dir / "keras_archive" / ("seed" + std::to_string(i) + ".keras"), std::ios::binary) << bytes;
+    std::ofstream(dir / "keras_archive" / ("seed" + std::to_string(i) + ".keras"), std::ios::binary)
+        << bytes;
     std::ofstream(dir / "model_config" / ("seed" + std::to_string(i) + ".json"))
         << io::ZipReader::from_bytes(bytes).read("config.json", 1 << 20);
     if (i == 1) {  // the architecture fuzz_weights_h5 loads into: Keras 3 and legacy layouts
-      std::ofstream(dir / "weights_h5" / "keras3.weights.h5", std::ios::binary) << io::weights_h5_bytes(m);
+      std::ofstream(dir / "weights_h5" / "keras3.weights.h5", std::ios::binary)
+          << io::weights_h5_bytes(m);
       m.save_weights(dir / "weights_h5" / "legacy.h5");
       m.save(dir / "weights_h5" / "legacy-full.h5");
     }

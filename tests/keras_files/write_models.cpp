@@ -46,17 +46,18 @@ int main(int argc, char** argv) try {
 
   // mnist-mlp-dropout-k3.10.keras: Keras's default names in a fresh session.
   backend::clear_session();
-  Sequential mlp_dropout{Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2), Dense(32, "relu"),
-                         Dropout(0.2), Dense(10, "softmax")};
+  Sequential mlp_dropout{Input({28, 28}),   Flatten(),    Dense(128, "relu"),  Dropout(0.2),
+                         Dense(32, "relu"), Dropout(0.2), Dense(10, "softmax")};
   mlp_dropout.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   one_step(mlp_dropout);
   mlp_dropout.save(out / "mlp-dropout.keras");
   predictions["mlp-dropout.keras"] = outputs(mlp_dropout);
 
   // mnist-mlp-logits-k3.11.weights.h5: named layers, model "mnist_model", logits.
-  Sequential logits({Input({784}), Dense(256, "relu", {.name = "L0"}), Dense(128, "relu", {.name = "L1"}),
-                     Dense(64, "relu", {.name = "L2"}), Dense(10, "linear", {.name = "OL"})},
-                    "mnist_model");
+  Sequential logits(
+      {Input({784}), Dense(256, "relu", {.name = "L0"}), Dense(128, "relu", {.name = "L1"}),
+       Dense(64, "relu", {.name = "L2"}), Dense(10, "linear", {.name = "OL"})},
+      "mnist_model");
   logits.compile("adam", losses::SparseCategoricalCrossentropy{.from_logits = true}, {"accuracy"});
   one_step(logits);
   logits.save_weights(out / "mlp-logits.weights.h5");

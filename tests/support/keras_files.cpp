@@ -9,7 +9,8 @@ namespace keras::testing {
 namespace fs = std::filesystem;
 
 std::optional<fs::path> keras_fixtures_dir() {
-  const fs::path dir = fs::path(KERASCPP_SOURCE_DIR) / ".." / "shared" / "fixtures" / "keras-models";
+  const fs::path dir =
+      fs::path(KERASCPP_SOURCE_DIR) / ".." / "shared" / "fixtures" / "keras-models";
   if (fs::exists(dir / "MANIFEST.md")) return fs::weakly_canonical(dir);
   return std::nullopt;
 }
@@ -21,7 +22,8 @@ const MnistTest& mnist_test(const fs::path& dir) {
   auto it = cache.find(dir.string());
   if (it == cache.end()) {
     auto data = datasets::mnist::load_data(dir);
-    it = cache.emplace(dir.string(), MnistTest{data.x_test.astype<float>() / 255.0f, data.y_test}).first;
+    it = cache.emplace(dir.string(), MnistTest{data.x_test.astype<float>() / 255.0f, data.y_test})
+             .first;
   }
   return it->second;
 }
@@ -44,8 +46,10 @@ int64_t count_correct(const Tensor& outputs, const ByteArray& labels) {
 Sequential small_mlp(uint64_t seed, bool dropout) {
   utils::set_random_seed(seed);
   using namespace layers;
-  Sequential model = dropout ? Sequential{Input({28, 28}), Flatten(), Dense(32, "relu"), Dropout(0.2), Dense(10, "softmax")}
-                             : Sequential{Input({28, 28}), Flatten(), Dense(32, "relu"), Dense(16, "relu"), Dense(10, "softmax")};
+  Sequential model = dropout ? Sequential{Input({28, 28}), Flatten(), Dense(32, "relu"),
+                                          Dropout(0.2), Dense(10, "softmax")}
+                             : Sequential{Input({28, 28}), Flatten(), Dense(32, "relu"),
+                                          Dense(16, "relu"), Dense(10, "softmax")};
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   return model;
 }
@@ -59,7 +63,8 @@ std::pair<Tensor, Tensor> random_data(int64_t n, uint64_t seed) {
 }
 
 bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), sizeof(float) * size_t(a.size())) == 0;
+  return a.shape() == b.shape() &&
+         std::memcmp(a.data(), b.data(), sizeof(float) * size_t(a.size())) == 0;
 }
 
 bool same_weights(const Sequential& a, const Sequential& b) {

@@ -19,7 +19,7 @@ std::optional<std::filesystem::path> keras_fixtures_dir();
 
 /// MNIST test images (10000, 28, 28) as float32 / 255, and labels; loaded once.
 struct MnistTest {
-  Tensor x;    // (10000, 28, 28)
+  Tensor x;     // (10000, 28, 28)
   ByteArray y;  // (10000,)
 };
 const MnistTest& mnist_test(const std::filesystem::path& dir);
@@ -44,10 +44,10 @@ bool same_weights(const Sequential& a, const Sequential& b);
 }  // namespace keras::testing
 
 /// Skips (or, with KERASCPP_REQUIRE_DATA=1, fails) when the fixture files are absent.
-#define KERASCPP_REQUIRE_KERAS_FIXTURES(dir_var)                                           \
-  auto dir_var##_opt = ::keras::testing::keras_fixtures_dir();                             \
-  if (!dir_var##_opt) {                                                                    \
+#define KERASCPP_REQUIRE_KERAS_FIXTURES(dir_var)                                            \
+  auto dir_var##_opt = ::keras::testing::keras_fixtures_dir();                              \
+  if (!dir_var##_opt) {                                                                     \
     if (::keras::testing::require_data()) FAIL() << "Keras fixtures not found (../shared)"; \
-    GTEST_SKIP() << "Keras fixture models not found beside the source tree";              \
-  }                                                                                        \
+    GTEST_SKIP() << "Keras fixture models not found beside the source tree";                \
+  }                                                                                         \
   const std::filesystem::path dir_var = *dir_var##_opt

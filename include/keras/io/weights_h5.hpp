@@ -26,6 +26,7 @@ void save_weights_h5(const Sequential& model, const std::filesystem::path& path)
 /// full-model .h5, or a .keras archive; then the optimizer state, when the model is compiled
 /// and the saved state fits it (otherwise a warning, as in Keras). On error the model is
 /// unchanged.
-void load_weights(Sequential& model, const std::filesystem::path& path, const LoadOptions& options = {});
+void load_weights(Sequential& model, const std::filesystem::path& path,
+                  const LoadOptions& options = {});
 
 }  // namespace keras::io

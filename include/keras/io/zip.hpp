@@ -25,10 +25,10 @@
 namespace keras::io {
 
 struct ZipEntry {
-  std::string name;  ///< as stored, e.g. "config.json" or "assets/vocab.txt"
-  uint64_t size = 0;             ///< declared uncompressed size
+  std::string name;   ///< as stored, e.g. "config.json" or "assets/vocab.txt"
+  uint64_t size = 0;  ///< declared uncompressed size
   uint64_t compressed_size = 0;
-  bool stored = true;            ///< false: compressed (deflate, ...)
+  bool stored = true;  ///< false: compressed (deflate, ...)
 };
 
 class ZipReader {

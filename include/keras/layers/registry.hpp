@@ -44,13 +44,16 @@ class LayerConfig {
   bool has(std::string_view key) const;
   int64_t get_int(std::string_view key, std::optional<int64_t> fallback = std::nullopt) const;
   /// An integer >= 1 (sizes, units, filters), at most 2^31.
-  int64_t get_positive_int(std::string_view key, std::optional<int64_t> fallback = std::nullopt) const;
+  int64_t get_positive_int(std::string_view key,
+                           std::optional<int64_t> fallback = std::nullopt) const;
   double get_number(std::string_view key, std::optional<double> fallback = std::nullopt) const;
   bool get_bool(std::string_view key, std::optional<bool> fallback = std::nullopt) const;
-  std::string get_string(std::string_view key, std::optional<std::string> fallback = std::nullopt) const;
+  std::string get_string(std::string_view key,
+                         std::optional<std::string> fallback = std::nullopt) const;
   /// An int or a list of `n` positive ints (kernel_size=3 or [3, 3]).
-  std::vector<int64_t> get_int_tuple(std::string_view key, size_t n,
-                                     std::optional<std::vector<int64_t>> fallback = std::nullopt) const;
+  std::vector<int64_t> get_int_tuple(
+      std::string_view key, size_t n,
+      std::optional<std::vector<int64_t>> fallback = std::nullopt) const;
   /// An activation name, from a string, null (linear) or a serialized activation object.
   /// Unknown activations are a NotImplementedError.
   std::string get_activation(std::string_view key = "activation") const;
@@ -93,7 +96,8 @@ std::vector<std::string> registered_layers();
 LayerPtr deserialize(const nlohmann::json& layer_json, LayerConfig::WarningHandler warn = nullptr);
 
 /// Keras 3's serialized form: {"module": "keras.layers", "class_name", "config",
-/// "registered_name": null} plus "build_config" once the layer is built (for classes that have one).
+/// "registered_name": null} plus "build_config" once the layer is built (for classes that have
+/// one).
 nlohmann::json serialize(const Layer& layer);
 
 }  // namespace keras::layers
