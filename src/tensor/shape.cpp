@@ -38,12 +38,17 @@ static std::string join_dims(const std::vector<int64_t>& dims) {
   return out;
 }
 
-std::string Shape::str() const {
-  if (dims_.size() == 1) return "(" + join_dims(dims_) + ",)";
-  return "(" + join_dims(dims_) + ")";
+// Built by appending: GCC 12 at -O3 raises a false -Wrestrict on `"(" + s + ")"`.
+static std::string parenthesized(const std::vector<int64_t>& dims, const char* close) {
+  std::string out = "(";
+  out += join_dims(dims);
+  out += close;
+  return out;
 }
 
-std::string Shape::keras_str() const { return "(" + join_dims(dims_) + ")"; }
+std::string Shape::str() const { return parenthesized(dims_, dims_.size() == 1 ? ",)" : ")"); }
+
+std::string Shape::keras_str() const { return parenthesized(dims_, ")"); }
 
 std::string to_string(const Shape& s) { return s.str(); }
 std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }

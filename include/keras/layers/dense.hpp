@@ -10,8 +10,8 @@ struct DenseOptions {
   bool use_bias = true;
   std::string kernel_initializer = "glorot_uniform";
   std::string bias_initializer = "zeros";
-  std::optional<Shape> input_shape;  ///< Keras's input_shape= on a first layer
-  std::string name;
+  std::optional<Shape> input_shape = std::nullopt;  ///< Keras's input_shape= on a first layer
+  std::string name = {};
 };
 
 class Dense : public Layer {

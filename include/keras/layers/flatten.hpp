@@ -6,7 +6,7 @@
 namespace keras::layers {
 
 struct FlattenOptions {
-  std::string name;
+  std::string name = {};
 };
 
 class Flatten : public Layer {
