@@ -1,6 +1,7 @@
 #include "keras/models/sequential.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -257,7 +258,8 @@ const float* Sequential::forward(const float* x, int64_t batch, bool training) {
   return cur;
 }
 
-void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch) {
+void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch,
+                          const layers::UpdateFn* update) {
   const size_t L = layers_.size();
   const int64_t C = output_shape().size();
   // The model input needs no gradient: stop at the first layer that computes anything.
@@ -275,22 +277,36 @@ void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch
     return d;
   };
 
+  // With a fused optimizer step, each layer's weights are updated right after its backward
+  // pass (by the layer itself, block by block, when it can): no layer below reads them.
+  auto run = [&](size_t i, auto&& backward_fn) {
+    layers::Layer& layer = *layers_[i];
+    const bool fused = update && layer.fuses_update();
+    if (fused) layer.set_update(update);
+    backward_fn(layer);
+    if (fused) layer.set_update(nullptr);
+    if (update && !fused)
+      for (const auto& v : layer.variables())
+        if (v.trainable) (*update)(v, 0, v.size());
+  };
+
   const size_t last = L - 1;
   const float* y_pred = ws_->out_ptr[last];
   float* dy = ws_->loss_grad.data();
   float* dx = dx_for(last, dy);
+  const float* x_last = ws_->in_ptr[last];
   if (layers_[last]->final_activation() == kernels::Activation::softmax &&
       loss_->softmax_gradient(y_pred, y_true, dy, batch, C)) {
-    layers_[last]->backward_preactivation(ws_->in_ptr[last], y_pred, dy, dx, batch);
+    run(last, [&](layers::Layer& l) { l.backward_preactivation(x_last, y_pred, dy, dx, batch); });
   } else {
     loss_->gradient(y_pred, y_true, dy, batch, C);
-    layers_[last]->backward(ws_->in_ptr[last], y_pred, dy, dx, batch);
+    run(last, [&](layers::Layer& l) { l.backward(x_last, y_pred, dy, dx, batch); });
   }
   const float* g = dx;
   for (size_t i = last; i-- > 0;) {
     if (!g) break;
     float* d = dx_for(i, g);
-    layers_[i]->backward(ws_->in_ptr[i], ws_->out_ptr[i], g, d, batch);
+    run(i, [&](layers::Layer& l) { l.backward(ws_->in_ptr[i], ws_->out_ptr[i], g, d, batch); });
     g = d;
   }
 }
@@ -303,8 +319,21 @@ double Sequential::train_on_batch(const float* x, const float* y, int64_t batch)
   const int64_t C = output_shape().size();
   const double loss = loss_->call(y_pred, y, batch, C);
   update_metrics(y_pred, y, batch, loss);
-  backward(x, y, batch);
-  optimizer_->apply(params_.data(), grads_.data(), params_.size());
+  if (!optimizer_->elementwise()) {
+    backward(x, y, batch, nullptr);
+    optimizer_->apply(params_.data(), grads_.data(), params_.size());
+    return loss;
+  }
+  // Element-wise optimizers (Adam, SGD) run inside the backward pass, slice by slice.
+  optimizer_->begin_step();
+  float* params = params_.data();
+  const float* grads = grads_.data();
+  const layers::UpdateFn update = [&](const layers::Variable& v, int64_t begin, int64_t end) {
+    const int64_t offset = v.value - params;
+    optimizer_->apply_slice(params, grads, offset + begin, offset + end);
+  };
+  backward(x, y, batch, &update);
+  optimizer_->end_step();
   return loss;
 }
 
@@ -328,6 +357,23 @@ callbacks::Logs Sequential::metric_logs(const std::string& prefix) const {
 }
 
 // ---- input checks ------------------------------------------------------------------------------
+namespace {
+// Index of the first NaN or infinity in p[0, n), else n. Blocks are screened with a branch-free
+// test on the exponent bits that the compiler vectorises: a data set is checked at memory speed.
+int64_t first_non_finite(const float* p, int64_t n) {
+  constexpr int64_t kBlock = 4096;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = std::min(n, b + kBlock);
+    bool bad = false;
+    for (int64_t i = b; i < e; ++i) bad |= (std::bit_cast<uint32_t>(p[i]) & 0x7f800000u) == 0x7f800000u;
+    if (bad)
+      for (int64_t i = b; i < e; ++i)
+        if (!std::isfinite(p[i])) return i;
+  }
+  return n;
+}
+}  // namespace
+
 void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what) const {
   const std::string where = std::string(what) + ": ";
   if (x.ndim() == 0 || x.shape()[0] == 0)
@@ -341,11 +387,10 @@ void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what
     throw ValueError(where + "x and y must have the same number of samples; x has " +
                      std::to_string(n) + " (shape " + x.shape().str() + "), y has shape " +
                      y.shape().str());
-  for (int64_t i = 0, m = x.size(); i < m; ++i)
-    if (!std::isfinite(x[i]))
-      throw ValueError(where + "x contains " + std::string(std::isnan(x[i]) ? "NaN" : "infinity") +
-                       " (sample " + std::to_string(i / std::max<int64_t>(1, sample.size())) +
-                       "); clean or impute the data first");
+  if (const int64_t i = first_non_finite(x.data(), x.size()); i < x.size())
+    throw ValueError(where + "x contains " + std::string(std::isnan(x[i]) ? "NaN" : "infinity") +
+                     " (sample " + std::to_string(i / std::max<int64_t>(1, sample.size())) +
+                     "); clean or impute the data first");
   const Shape out = output_shape();
   const int64_t C = out.size();
   if (loss_->sparse_labels()) {
@@ -367,9 +412,8 @@ void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what
       throw ValueError(where + "loss '" + loss_->name() + "' expects y of shape " +
                        out.with_batch(n).str() + " (like the model output), got " + y.shape().str() +
                        (y.ndim() == 1 ? "; for integer labels use sparse_categorical_crossentropy" : ""));
-    for (int64_t i = 0, m = y.size(); i < m; ++i)
-      if (!std::isfinite(y[i]))
-        throw ValueError(where + "y contains NaN or infinity at flat index " + std::to_string(i));
+    if (const int64_t i = first_non_finite(y.data(), y.size()); i < y.size())
+      throw ValueError(where + "y contains NaN or infinity at flat index " + std::to_string(i));
   }
 }
 
@@ -460,6 +504,12 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
         }
         xb = x_batch.data();
         yb = y_batch.data();
+        // Start fetching the next batch's scattered rows now: this step's compute hides the
+        // memory latency, and the next gather reads them from cache.
+        for (int64_t r = start + B, end = std::min(n, start + B + o.batch_size); r < end; ++r) {
+          const auto* row = reinterpret_cast<const char*>(x_train.data() + order[size_t(r)] * x_inner);
+          for (size_t off = 0; off < sizeof(float) * size_t(x_inner); off += 64) __builtin_prefetch(row + off, 0, 1);
+        }
       }
       train_on_batch(xb, yb, B);
       batch_logs["loss"] = loss_tracker_->result();

@@ -14,6 +14,11 @@ void Optimizer::build(int64_t n) {
   built_ = true;
 }
 
+void Optimizer::apply_slice(float*, const float*, int64_t, int64_t) {
+  throw NotImplementedError("Optimizer '" + name_ + "' (" + class_name() +
+                            ") cannot update slices of the parameters; call apply()");
+}
+
 nlohmann::json Optimizer::get_config() const {
   return {{"name", name_},
           {"learning_rate", learning_rate_},
@@ -40,12 +45,19 @@ class AdamOptimizer : public Optimizer {
   std::string class_name() const override { return "Adam"; }
   std::vector<std::string> slot_names() const override { return {"momentum", "velocity"}; }
   void apply(float* params, const float* grads, int64_t n) override {
+    begin_step();
+    apply_slice(params, grads, 0, n);
+    end_step();
+  }
+  bool elementwise() const override { return true; }
+  void begin_step() override {
     const double t = double(iterations_ + 1);
-    const float alpha = static_cast<float>(learning_rate() * std::sqrt(1.0 - std::pow(double(o_.beta_2), t)) /
-                                           (1.0 - std::pow(double(o_.beta_1), t)));
-    kernels::adam_update(params, grads, slot(0).data(), slot(1).data(), n, alpha, o_.beta_1,
-                         o_.beta_2, o_.epsilon);
-    ++iterations_;
+    alpha_ = static_cast<float>(learning_rate() * std::sqrt(1.0 - std::pow(double(o_.beta_2), t)) /
+                                (1.0 - std::pow(double(o_.beta_1), t)));
+  }
+  void apply_slice(float* params, const float* grads, int64_t begin, int64_t end) override {
+    kernels::adam_update(params + begin, grads + begin, slot(0).data() + begin, slot(1).data() + begin,
+                         end - begin, alpha_, o_.beta_1, o_.beta_2, o_.epsilon);
   }
   nlohmann::json get_config() const override {
     auto c = Optimizer::get_config();
@@ -58,6 +70,7 @@ class AdamOptimizer : public Optimizer {
 
  private:
   Adam o_;
+  float alpha_ = 0;  // this step's learning rate with Adam's bias correction folded in
 };
 
 class SGDOptimizer : public Optimizer {
@@ -71,17 +84,21 @@ class SGDOptimizer : public Optimizer {
     return o_.momentum > 0 ? std::vector<std::string>{"momentum"} : std::vector<std::string>{};
   }
   void apply(float* params, const float* grads, int64_t n) override {
+    apply_slice(params, grads, 0, n);
+    end_step();
+  }
+  bool elementwise() const override { return true; }
+  void apply_slice(float* params, const float* grads, int64_t begin, int64_t end) override {
     const float lr = learning_rate(), mu = o_.momentum;
     if (mu > 0) {
       float* m = slot(0).data();
-      for (int64_t i = 0; i < n; ++i) {
+      for (int64_t i = begin; i < end; ++i) {
         m[i] = mu * m[i] - lr * grads[i];
         params[i] += o_.nesterov ? mu * m[i] - lr * grads[i] : m[i];
       }
     } else {
-      for (int64_t i = 0; i < n; ++i) params[i] -= lr * grads[i];
+      for (int64_t i = begin; i < end; ++i) params[i] -= lr * grads[i];
     }
-    ++iterations_;
   }
   nlohmann::json get_config() const override {
     auto c = Optimizer::get_config();

@@ -26,6 +26,21 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
 void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
                     float* dx, int64_t B, int64_t in, int64_t out);
 
+/// A callback over a range [begin, end) of flat indices: a function pointer and its context, so
+/// kernels call it without allocating.
+struct RangeCallback {
+  void (*fn)(void* context, int64_t begin, int64_t end) = nullptr;
+  void* context = nullptr;
+  explicit operator bool() const { return fn != nullptr; }
+  void operator()(int64_t begin, int64_t end) const { fn(context, begin, end); }
+};
+
+/// dense_backward for a fused optimizer step: db and dx first (dx from the current W), then dW
+/// in blocks of rows, calling dW_ready(begin, end) on every finished block of dW's flat indices
+/// (disjoint, together covering dW) on the thread that computed it, while the block is in cache.
+void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
+                    float* dx, int64_t B, int64_t in, int64_t out, RangeCallback dW_ready);
+
 /// In place on y[rows, cols]: y = act(y). Softmax runs over each row.
 void activation_forward(float* y, int64_t rows, int64_t cols, Activation act);
 
@@ -39,7 +54,10 @@ void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float 
                  float beta2, float epsilon);
 
 /// Inverted dropout: keep each element with probability keep (mask 1/keep), else 0.
-/// mask[n] receives the scale applied to each element (0 or 1/keep).
+/// mask[n] receives the scale applied to each element (0 or 1/keep). The decisions come from
+/// four xoshiro256** streams, stream j = random::Generator(splitmix64 output j from `seed`):
+/// element 8s + 2j + h (h = 0, 1) is kept when
+/// (draw s of stream j >> (8 + 32h)) & 0xFFFFFF < keep * 2^24. Same bits vectorised or not, on every CPU.
 void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep,
                      uint64_t seed);
 
@@ -52,6 +70,9 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
                    int64_t out, Activation act);
 void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
                     float* dx, int64_t B, int64_t in, int64_t out);
+void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
+                 float beta2, float epsilon);
+void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep, uint64_t seed);
 }  // namespace reference
 
 }  // namespace keras::kernels

@@ -27,6 +27,7 @@ class Dense : public Layer {
   void forward(const float* x, float* y, int64_t batch, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
   kernels::Activation final_activation() const override { return activation_; }
+  bool fuses_update() const override { return true; }
   void backward_preactivation(const float* x, const float* y, const float* dz, float* dx,
                               int64_t batch) override;
   nlohmann::json get_config() const override;

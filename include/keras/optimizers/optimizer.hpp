@@ -26,6 +26,15 @@ class Optimizer {
   /// One update: params -= f(grads), over all n values; then iterations += 1.
   virtual void apply(float* params, const float* grads, int64_t n) = 0;
 
+  /// Optimizers whose update of a value depends only on that value, its gradient and its slots
+  /// (Adam, SGD) can run a step in slices, which lets the model fuse the step into the backward
+  /// pass: begin_step(); apply_slice() on disjoint slices that together cover the buffer, from
+  /// any threads; end_step(). `params` and `grads` are the whole buffers.
+  virtual bool elementwise() const { return false; }
+  virtual void begin_step() {}
+  virtual void apply_slice(float* params, const float* grads, int64_t begin, int64_t end);
+  void end_step() { ++iterations_; }
+
   int64_t iterations() const { return iterations_; }
   void set_iterations(int64_t n) { iterations_ = n; }
   float learning_rate() const { return learning_rate_; }
