@@ -118,7 +118,9 @@ class ThreadPool {
     for (auto& t : threads_) t.join();
     threads_.clear();
     stop_.store(false);
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { loop(); });
+    // A worker compares against the count before it was spawned, so it can miss no wake-up.
+    const uint32_t seen = wake_.load();
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, seen] { loop(seen); });
   }
   int workers() const { return static_cast<int>(threads_.size()); }
 
@@ -165,8 +167,7 @@ class ThreadPool {
     }
   }
 
-  void loop() {
-    uint32_t seen = wake_.load();
+  void loop(uint32_t seen) {
     for (;;) {
       // Spin ~0.2 ms for the next region before sleeping.
       const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
