@@ -2,7 +2,7 @@
 // shapes (batch 32, 784 -> 128 -> 10), one thread. Each figure is the best of many short runs,
 // which filters out the noise of a shared machine. See docs/performance.md.
 //
-//   kernels_bench [--threads N]
+//   kernels_bench [--threads N] [--quick]
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,11 +17,13 @@ namespace {
 
 using keras::kernels::Activation;
 
-// Best time per call, in microseconds, over 200 runs of `reps` calls.
+int trials = 200;  // --quick (CI): 5
+
+// Best time per call, in microseconds, over `trials` runs of `reps` calls.
 double best_us(const std::function<void()>& f, int reps) {
   f();
   double best = 1e30;
-  for (int t = 0; t < 200; ++t) {
+  for (int t = 0; t < trials; ++t) {
     const double t0 = keras::bench::now();
     for (int r = 0; r < reps; ++r) f();
     best = std::min(best, (keras::bench::now() - t0) / reps * 1e6);
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
   int threads = 1;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
+    else if (std::string(argv[i]) == "--quick") trials = 5;
     else keras::bench::usage("kernels_bench", std::string("unknown argument ") + argv[i]);
   }
   keras::config::set_num_threads(threads);
