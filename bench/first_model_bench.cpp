@@ -73,8 +73,11 @@ int main(int argc, char** argv) try {
 
   // The tutorial, step by step (as examples/first_model): load, scale to [0, 1], build, compile.
   auto [x_train_raw, y_train, x_test_raw, y_test] = keras::datasets::mnist::load_data(args.data);
+  // Python rebinds x_train, which frees the uint8 images as soon as they are scaled: so do we.
   auto x_train = x_train_raw.astype<float>() / 255.0f;
+  x_train_raw = {};
   auto x_test = x_test_raw.astype<float>() / 255.0f;
+  x_test_raw = {};
   keras::Sequential model{Flatten({28, 28}), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")};
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 

@@ -115,6 +115,19 @@ int main(int argc, char** argv) {
   }, 5);
   std::printf("\n| Adam over %lld parameters | kerascpp %.1f us (%.1f GB/s of weight, slot and gradient traffic) |\n",
               static_cast<long long>(n), adam_fast, 7.0 * 4 * double(n) / adam_fast / 1e3);
+  // One whole training step of the model (train_on_batch on one batch, already gathered).
+  {
+    using namespace keras::layers;
+    keras::utils::set_random_seed(1);
+    keras::Sequential model{Dense(hid, "relu", {.input_shape = keras::Shape{in}}), Dropout(0.2), Dense(out, "softmax")};
+    model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+    auto labels = zeros(B);
+    for (int64_t i = 0; i < B; ++i) labels[i] = float(i % out);
+    const double step = best_us([&] { model.train_on_batch(x.data(), labels.data(), B); }, 20);
+    const double infer = best_us([&] { model.forward(x.data(), B, false); }, 20);
+    std::printf("\n| whole step, batch 32 | train_on_batch %.1f us (%.1f GFLOP/s) | inference forward %.1f us (%.0f images/s) |\n",
+                step, 2.0 * (2 * B * (in * hid + hid * out) + B * hid * out) / step / 1e3, infer, double(B) / infer * 1e6);
+  }
   std::printf("\npeak single-thread SGEMM (OpenBLAS 512^3): %.1f GFLOP/s\n", keras::bench::peak_sgemm_gflops());
   return 0;
 }

@@ -89,12 +89,14 @@ TEST_P(FastKernels, FusedBackwardReportsEveryFinalGradientOnce) {
       std::vector<float>* seen;
       std::vector<int>* count;
     } rec{&dw, &seen, &count};
-    k::RangeCallback ready{[](void* c, int64_t b, int64_t e) {
+    k::SliceCallback ready{[](void* c, const k::Slice& tile) {
                              auto* r = static_cast<Record*>(c);
-                             for (int64_t i = b; i < e; ++i) {  // disjoint ranges: no race
-                               (*r->seen)[size_t(i)] = (*r->dw)[size_t(i)];
-                               ++(*r->count)[size_t(i)];
-                             }
+                             for (int64_t row = 0; row < tile.rows; ++row)  // disjoint: no race
+                               for (int64_t col = 0; col < tile.cols; ++col) {
+                                 const auto i = size_t(tile.offset + row * tile.stride + col);
+                                 (*r->seen)[i] = (*r->dw)[i];
+                                 ++(*r->count)[i];
+                               }
                            },
                            &rec};
     k::dense_backward(x.data(), w.data(), dz.data(), dw.data(), nullptr, dx.data(), s.B, s.in, s.out, ready);
@@ -132,6 +134,25 @@ TEST_P(FastKernels, AdamMatchesReference) {
       ASSERT_NEAR(v[size_t(i)], rv[size_t(i)], 1e-8f) << "n=" << n << " i=" << i;
       ASSERT_NEAR(w[size_t(i)], rw[size_t(i)], 1e-6f) << "n=" << n << " i=" << i;
     }
+  }
+}
+
+TEST_P(FastKernels, AdamOnASliceMatchesReferenceRowByRow) {
+  Threads threads(GetParam());
+  const k::Slice slice{5, 7, 13, 20};  // 7 rows of 13 values, 20 apart, from index 5
+  const int64_t n = 5 + 7 * 20;
+  auto w = random_values(n, 19), m = random_values(n, 20, 0.0f, 0.1f), v = random_values(n, 21, 0.0f, 0.01f);
+  const auto g = random_values(n, 22);
+  auto rw = w, rm = m, rv = v;
+  k::adam_update(w.data(), g.data(), m.data(), v.data(), slice, 1e-3f, 0.9f, 0.999f, 1e-7f);
+  for (int64_t r = 0; r < slice.rows; ++r) {
+    const int64_t o = slice.offset + r * slice.stride;
+    k::reference::adam_update(rw.data() + o, g.data() + o, rm.data() + o, rv.data() + o, slice.cols, 1e-3f, 0.9f,
+                              0.999f, 1e-7f);
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    ASSERT_NEAR(w[size_t(i)], rw[size_t(i)], 1e-6f) << i;  // outside the slice: untouched
+    ASSERT_NEAR(m[size_t(i)], rm[size_t(i)], 1e-7f) << i;
   }
 }
 

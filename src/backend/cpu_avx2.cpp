@@ -130,8 +130,8 @@ void gemm(const GemmTask& t, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   } while (k0 < t.K);
 }
 
-void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
-                 float beta2, float epsilon) {
+void adam_update(float* w, const float* g, float* m, float* v, int64_t rows, int64_t cols,
+                 int64_t stride, float alpha, float beta1, float beta2, float epsilon) {
   const __m256 c1 = _mm256_set1_ps(1.0f - beta1), c2 = _mm256_set1_ps(1.0f - beta2);
   const __m256 lr = _mm256_set1_ps(alpha), eps = _mm256_set1_ps(epsilon);
   // The tail runs the same arithmetic under a mask, so every element sees the same operations
@@ -142,22 +142,24 @@ void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float 
     const __m256 step = _mm256_div_ps(_mm256_mul_ps(lr, mi), _mm256_add_ps(_mm256_sqrt_ps(vi), eps));
     wi = _mm256_sub_ps(wi, step);
   };
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m256 mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i), wi = _mm256_loadu_ps(w + i);
-    update(_mm256_loadu_ps(g + i), mi, vi, wi);
-    _mm256_storeu_ps(m + i, mi);
-    _mm256_storeu_ps(v + i, vi);
-    _mm256_storeu_ps(w + i, wi);
-  }
-  if (i < n) {
-    const __m256i mask = tail_mask(n - i);
-    __m256 mi = _mm256_maskload_ps(m + i, mask), vi = _mm256_maskload_ps(v + i, mask);
-    __m256 wi = _mm256_maskload_ps(w + i, mask);
-    update(_mm256_maskload_ps(g + i, mask), mi, vi, wi);
-    _mm256_maskstore_ps(m + i, mask, mi);
-    _mm256_maskstore_ps(v + i, mask, vi);
-    _mm256_maskstore_ps(w + i, mask, wi);
+  const __m256i tail = tail_mask(cols % 8 ? cols % 8 : 8);
+  for (int64_t r = 0; r < rows; ++r, w += stride, g += stride, m += stride, v += stride) {
+    int64_t i = 0;
+    for (; i + 8 <= cols; i += 8) {
+      __m256 mi = _mm256_loadu_ps(m + i), vi = _mm256_loadu_ps(v + i), wi = _mm256_loadu_ps(w + i);
+      update(_mm256_loadu_ps(g + i), mi, vi, wi);
+      _mm256_storeu_ps(m + i, mi);
+      _mm256_storeu_ps(v + i, vi);
+      _mm256_storeu_ps(w + i, wi);
+    }
+    if (i < cols) {
+      __m256 mi = _mm256_maskload_ps(m + i, tail), vi = _mm256_maskload_ps(v + i, tail);
+      __m256 wi = _mm256_maskload_ps(w + i, tail);
+      update(_mm256_maskload_ps(g + i, tail), mi, vi, wi);
+      _mm256_maskstore_ps(m + i, tail, mi);
+      _mm256_maskstore_ps(v + i, tail, vi);
+      _mm256_maskstore_ps(w + i, tail, wi);
+    }
   }
 }
 

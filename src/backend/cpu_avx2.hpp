@@ -35,9 +35,9 @@ struct GemmTask {
 };
 void gemm(const GemmTask& t, int64_t r0, int64_t r1, int64_t c0, int64_t c1);
 
-/// Adam over n values (same contract as kernels::adam_update).
-void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
-                 float beta2, float epsilon);
+/// Adam (same contract as kernels::adam_update) over `rows` rows of `cols` values, `stride` apart.
+void adam_update(float* w, const float* g, float* m, float* v, int64_t rows, int64_t cols,
+                 int64_t stride, float alpha, float beta1, float beta2, float epsilon);
 
 /// kernels::dropout_forward given the four streams' states: state[4 * w + j] is word w of stream j.
 void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep,

@@ -1,6 +1,6 @@
 // A fixed pool of worker threads. A parallel region publishes a task function and a task count;
-// the caller and the workers claim tasks with a compare-and-swap on one word that also carries
-// the region's number, so a worker that wakes up late can never run a task of a region that has
+// the caller and the workers claim tasks with a compare-and-swap on words that also carry the
+// region's number, so a worker that wakes up late can never run a task of a region that has
 // ended. Workers spin (with pause) for a while after each region, because the training loop issues
 // small regions microseconds apart, then sleep on a futex (C++20 atomic wait).
 #include "keras/backend/thread_pool.hpp"
@@ -27,6 +27,7 @@
 #define KERASCPP_PAUSE() std::atomic_signal_fence(std::memory_order_seq_cst)
 #endif
 
+#include "fp_env.hpp"
 #include "keras/config.hpp"
 #include "keras/core/error.hpp"
 
@@ -118,23 +119,27 @@ class ThreadPool {
     for (auto& t : threads_) t.join();
     threads_.clear();
     stop_.store(false);
+    ranges_ = std::vector<Range>(static_cast<size_t>(workers) + 1);
     // A worker compares against the count before it was spawned, so it can miss no wake-up.
     const uint32_t seen = wake_.load();
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, seen] { loop(seen); });
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this, seen, i] { loop(seen, i + 1); });
   }
   int workers() const { return static_cast<int>(threads_.size()); }
 
   void run(int64_t tasks, void (*fn)(void*, int64_t), void* context) {
     std::lock_guard call_lock(call_mutex_);  // one region at a time
-    const uint64_t region = (state_.load(std::memory_order_relaxed) >> 32) + 1;
+    const uint64_t region = region_.load(std::memory_order_relaxed) + 1;
     fn_.store(fn, std::memory_order_relaxed);
     context_.store(context, std::memory_order_relaxed);
+    fp_mode_.store(fp_mode(), std::memory_order_relaxed);
     tasks_.store(tasks, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
-    state_.store(region << 32, std::memory_order_release);  // opens the region: task 0 is next
+    for (size_t p = 0; p < ranges_.size(); ++p)
+      ranges_[p].state.store(region << 32 | uint64_t(home_begin(tasks, p)), std::memory_order_release);
+    region_.store(region, std::memory_order_release);  // opens the region
     wake_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
-    const int64_t mine = work();
+    const int64_t mine = work(0, region);
     // Wait for the tasks the workers claimed; spin first, then give the core away.
     int64_t finished = done_.fetch_add(mine, std::memory_order_acq_rel) + mine;
     for (int spins = 0; finished < tasks; ++spins) {
@@ -149,25 +154,46 @@ class ThreadPool {
  private:
   static constexpr uint64_t kIndexMask = 0xffffffffu;
 
-  // Claims and runs tasks of the open region until none is left; returns how many it ran.
-  int64_t work() {
-    int64_t ran = 0;
-    uint64_t s = state_.load(std::memory_order_acquire);
-    for (;;) {
-      const int64_t index = static_cast<int64_t>(s & kIndexMask);
-      if (index >= tasks_.load(std::memory_order_relaxed)) return ran;
-      // Success means the region is still open, so fn_ and context_ belong to it.
-      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire))
-        continue;
-      in_region = true;
-      fn_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed), index);
-      in_region = false;
-      ++ran;
-      s = state_.load(std::memory_order_acquire);
-    }
+  // Each thread has a home range of the tasks (thread p: the p-th of P equal slices), claimed
+  // through its own word: region number << 32 | next task. Threads take their home tasks first
+  // and then help the others, so a region's tasks land on the same threads from one region to
+  // the next (their data stays in that core's cache) while a late thread delays nobody.
+  struct alignas(64) Range {
+    std::atomic<uint64_t> state{0};
+  };
+  int64_t home_begin(int64_t tasks, size_t p) const {
+    return tasks * int64_t(p) / int64_t(ranges_.size());
   }
 
-  void loop(uint32_t seen) {
+  // Runs tasks of `region` until none is left; returns how many it ran.
+  int64_t work(size_t self, uint64_t region) {
+    int64_t ran = 0;
+    const int64_t tasks = tasks_.load(std::memory_order_relaxed);
+    const size_t P = ranges_.size();
+    for (size_t k = 0; k < P; ++k) {
+      const size_t p = (self + k) % P;
+      const int64_t end = home_begin(tasks, p + 1);
+      uint64_t s = ranges_[p].state.load(std::memory_order_acquire);
+      while ((s >> 32) == region && int64_t(s & kIndexMask) < end) {
+        // Success means the region is still open, so fn_ and context_ belong to it.
+        if (!ranges_[p].state.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
+                                                    std::memory_order_acquire))
+          continue;
+        // Tasks run in the floating-point mode of the thread that opened the region.
+        if (const unsigned mode = fp_mode_.load(std::memory_order_relaxed); mode != fp_mode())
+          set_fp_mode(mode);
+        in_region = true;
+        fn_.load(std::memory_order_relaxed)(context_.load(std::memory_order_relaxed),
+                                            int64_t(s & kIndexMask));
+        in_region = false;
+        ++ran;
+        s = ranges_[p].state.load(std::memory_order_acquire);
+      }
+    }
+    return ran;
+  }
+
+  void loop(uint32_t seen, size_t self) {
     for (;;) {
       // Spin ~0.2 ms for the next region before sleeping.
       const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
@@ -181,18 +207,21 @@ class ThreadPool {
       }
       seen = wake_.load(std::memory_order_acquire);
       if (stop_.load()) return;
-      if (const int64_t ran = work()) done_.fetch_add(ran, std::memory_order_acq_rel);
+      const uint64_t region = region_.load(std::memory_order_acquire);
+      if (const int64_t ran = work(self, region)) done_.fetch_add(ran, std::memory_order_acq_rel);
     }
   }
 
   std::vector<std::thread> threads_;
+  std::vector<Range> ranges_;  // one per thread; the caller of run() is thread 0
   std::mutex call_mutex_;
-  std::atomic<uint64_t> state_{0};  // region number << 32 | next task index
+  std::atomic<uint64_t> region_{0};
   std::atomic<void (*)(void*, int64_t)> fn_{nullptr};
   std::atomic<void*> context_{nullptr};
+  std::atomic<unsigned> fp_mode_{0};
   std::atomic<int64_t> tasks_{0};
-  std::atomic<int64_t> done_{0};
-  std::atomic<uint32_t> wake_{0};
+  alignas(64) std::atomic<int64_t> done_{0};
+  alignas(64) std::atomic<uint32_t> wake_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
 };

@@ -50,16 +50,16 @@ void Dense::backward_preactivation(const float* x, const float*, const float* dz
                                    int64_t batch) {
   float* db = use_bias_ ? variables_[1].gradient : nullptr;
   // With a fused update, each block of the kernel is updated as soon as its gradient is done.
-  kernels::RangeCallback kernel_ready;
+  kernels::SliceCallback kernel_ready;
   if (update_)
-    kernel_ready = {[](void* self, int64_t b, int64_t e) {
+    kernel_ready = {[](void* self, const kernels::Slice& tile) {
                       auto* d = static_cast<Dense*>(self);
-                      (*d->update_)(d->variables_[0], b, e);
+                      (*d->update_)(d->variables_[0], tile);
                     },
                     this};
   kernels::dense_backward(x, variables_[0].value, dz, variables_[0].gradient, db, dx, batch,
                           in_features_, units_, kernel_ready);
-  if (update_ && use_bias_) (*update_)(variables_[1], 0, units_);
+  if (update_ && use_bias_) (*update_)(variables_[1], kernels::Slice{0, 1, units_, units_});
 }
 
 nlohmann::json Dense::get_config() const {

@@ -287,7 +287,7 @@ void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch
     if (fused) layer.set_update(nullptr);
     if (update && !fused)
       for (const auto& v : layer.variables())
-        if (v.trainable) (*update)(v, 0, v.size());
+        if (v.trainable) (*update)(v, kernels::Slice{0, 1, v.size(), v.size()});
   };
 
   const size_t last = L - 1;
@@ -328,9 +328,10 @@ double Sequential::train_on_batch(const float* x, const float* y, int64_t batch)
   optimizer_->begin_step();
   float* params = params_.data();
   const float* grads = grads_.data();
-  const layers::UpdateFn update = [&](const layers::Variable& v, int64_t begin, int64_t end) {
-    const int64_t offset = v.value - params;
-    optimizer_->apply_slice(params, grads, offset + begin, offset + end);
+  const layers::UpdateFn update = [&](const layers::Variable& v, const kernels::Slice& slice) {
+    kernels::Slice in_buffer = slice;
+    in_buffer.offset += v.value - params;
+    optimizer_->apply_slice(params, grads, in_buffer);
   };
   backward(x, y, batch, &update);
   optimizer_->end_step();
@@ -504,12 +505,6 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
         }
         xb = x_batch.data();
         yb = y_batch.data();
-        // Start fetching the next batch's scattered rows now: this step's compute hides the
-        // memory latency, and the next gather reads them from cache.
-        for (int64_t r = start + B, end = std::min(n, start + B + o.batch_size); r < end; ++r) {
-          const auto* row = reinterpret_cast<const char*>(x_train.data() + order[size_t(r)] * x_inner);
-          for (size_t off = 0; off < sizeof(float) * size_t(x_inner); off += 64) __builtin_prefetch(row + off, 0, 1);
-        }
       }
       train_on_batch(xb, yb, B);
       batch_logs["loss"] = loss_tracker_->result();

@@ -56,9 +56,9 @@ struct Variable {
   std::span<float> values() const { return {value, static_cast<size_t>(size())}; }
 };
 
-/// Applies the optimizer to elements [begin, end) of a trainable variable (flat indices).
+/// Applies the optimizer to a slice of a trainable variable (flat indices into the variable).
 /// Safe to call from several threads at once on disjoint slices.
-using UpdateFn = std::function<void(const Variable&, int64_t begin, int64_t end)>;
+using UpdateFn = std::function<void(const Variable&, const kernels::Slice&)>;
 
 class Layer {
  public:
