@@ -3,6 +3,7 @@
 
 #include "keras/activations/activations.hpp"
 #include "keras/layers/layer.hpp"
+#include "keras/tensor/ndarray.hpp"
 
 namespace keras::layers {
 
@@ -39,7 +40,8 @@ class Dense : public Layer {
   bool use_bias_;
   initializers::Kind kernel_init_, bias_init_;
   int64_t in_features_ = 0;
-  std::vector<float> dz_;  // scratch for the activation's backward pass, grown once
+  Tensor dz_;  // scratch for the activation's backward pass, grown once (64-byte aligned: the
+               // weight-gradient kernel streams it)
 };
 
 }  // namespace keras::layers
