@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstdlib>
 
 // Everything below is compiled for AVX2+FMA; callers check available() first. No standard
 // library template is instantiated below this line, so no AVX2 copy of one can leak out.
@@ -115,7 +116,9 @@ void k_block(const GemmTask& t, int64_t k0, int64_t kc, int64_t r0, int64_t r1, 
 }  // namespace
 
 bool available() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  // KERASCPP_DISABLE_AVX2=1 selects the portable path (BLAS and plain loops), for tests.
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                         !(getenv("KERASCPP_DISABLE_AVX2") && *getenv("KERASCPP_DISABLE_AVX2") == '1');
   return ok;
 }
 
