@@ -113,6 +113,7 @@ class ThreadPool {
   ~ThreadPool() { resize(0); }
 
   void resize(int workers) {
+    std::lock_guard call_lock(call_mutex_);  // waits for a region in flight
     stop_.store(true);
     wake_.fetch_add(1);
     wake_.notify_all();

@@ -360,15 +360,17 @@ callbacks::Logs Sequential::metric_logs(const std::string& prefix) const {
 
 // ---- input checks ------------------------------------------------------------------------------
 namespace {
-// Index of the first NaN or infinity in p[0, n), else n. Blocks are screened with a branch-free
-// test on the exponent bits that the compiler vectorises: a data set is checked at memory speed.
+// Index of the first NaN or infinity in p[0, n), else n. Blocks are screened branch-free (the
+// largest exponent field: all ones only for NaN and infinity), which the compiler vectorises, so
+// a data set is checked at memory speed.
 int64_t first_non_finite(const float* p, int64_t n) {
   constexpr int64_t kBlock = 4096;
+  constexpr uint32_t kExponent = 0x7f800000u;
   for (int64_t b = 0; b < n; b += kBlock) {
     const int64_t e = std::min(n, b + kBlock);
-    bool bad = false;
-    for (int64_t i = b; i < e; ++i) bad |= (std::bit_cast<uint32_t>(p[i]) & 0x7f800000u) == 0x7f800000u;
-    if (bad)
+    uint32_t top = 0;
+    for (int64_t i = b; i < e; ++i) top = std::max(top, std::bit_cast<uint32_t>(p[i]) & kExponent);
+    if (top == kExponent)
       for (int64_t i = b; i < e; ++i)
         if (!std::isfinite(p[i])) return i;
   }

@@ -18,8 +18,10 @@ int parallel_chunks(int64_t n, int64_t grain);
 
 /// Runs fn(task) once for every task in [0, tasks), on the calling thread and the pool's
 /// workers. Threads claim tasks one at a time, so a worker that starts late (or is preempted by
-/// another process) only ever delays the task it holds. Tasks must be independent; which thread
-/// runs a task must not change its result. Calls from inside a task run inline.
+/// another process) only ever delays the task it holds. Thread p of T (the caller is thread 0)
+/// first takes tasks [tasks*p/T, tasks*(p+1)/T), so successive regions give a thread the same
+/// tasks and their data stays in its core's cache. Tasks must be independent and must not throw;
+/// which thread runs a task must not change its result. Calls from inside a task run inline.
 template <class F>
 void parallel_tasks(int64_t tasks, F&& fn);
 
