@@ -156,6 +156,21 @@ TEST_P(FastKernels, AdamOnASliceMatchesReferenceRowByRow) {
   }
 }
 
+TEST_P(FastKernels, GatherRowsCopiesTheIndexedRows) {
+  Threads threads(GetParam());
+  for (int64_t cols : {1, 7, 784, 1000}) {
+    const int64_t n = 50, rows = 33;
+    const auto src = random_values(n * cols, 23);
+    std::vector<int64_t> index(static_cast<size_t>(rows));
+    for (int64_t r = 0; r < rows; ++r) index[size_t(r)] = (r * 17) % n;
+    std::vector<float> dst(size_t(rows * cols), -1.0f);
+    k::gather_rows(src.data(), index.data(), rows, cols, dst.data());
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        ASSERT_EQ(dst[size_t(r * cols + c)], src[size_t(index[size_t(r)] * cols + c)]) << r << "," << c;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, FastKernels, ::testing::Values(1, 2),
                          [](const ::testing::TestParamInfo<int>& p) { return std::to_string(p.param) + "_threads"; });
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "cpu_avx2.hpp"
@@ -245,6 +246,19 @@ void adam_update(float* w, const float* g, float* m, float* v, const Slice& s, f
     const int64_t o = s.offset + r * s.stride;
     reference::adam_update(w + o, g + o, m + o, v + o, s.cols, alpha, beta1, beta2, epsilon);
   }
+}
+
+void gather_rows(const float* src, const int64_t* index, int64_t rows, int64_t cols, float* dst) {
+  auto copy = [&](int64_t c0, int64_t c1) {
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(dst + r * cols + c0, src + index[r] * cols + c0, sizeof(float) * size_t(c1 - c0));
+  };
+  const int threads = config::num_threads();
+  if (threads == 1 || rows * cols < 4096) return copy(0, cols);
+  // Thread p copies the columns it owns as the input rows of dense_forward / dense_backward.
+  backend::parallel_tasks(threads, [&](int64_t p) {
+    copy(owned_row(cols, threads, p), owned_row(cols, threads, p + 1));
+  });
 }
 
 void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep, uint64_t seed) {

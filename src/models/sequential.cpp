@@ -6,7 +6,6 @@
 #include <cstring>
 #include <numeric>
 
-#include "keras/backend/thread_pool.hpp"
 #include "keras/callbacks/progbar_logger.hpp"
 #include "keras/core/error.hpp"
 #include "keras/layers/input_layer.hpp"
@@ -501,14 +500,9 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
       const float* xb = x_train.data() + start * x_inner;
       const float* yb = y_train.data() + start * y_inner;
       if (o.shuffle) {
-        // Gathering the shuffled rows reads scattered memory: split it over the threads.
-        backend::parallel_for(B, 8, [&](int64_t r0, int64_t r1) {
-          for (int64_t r = r0; r < r1; ++r) {
-            const int64_t src = order[size_t(start + r)];
-            std::memcpy(x_batch.data() + r * x_inner, x_train.data() + src * x_inner, sizeof(float) * size_t(x_inner));
-            std::memcpy(y_batch.data() + r * y_inner, y_train.data() + src * y_inner, sizeof(float) * size_t(y_inner));
-          }
-        });
+        const int64_t* rows = order.data() + start;
+        kernels::gather_rows(x_train.data(), rows, B, x_inner, x_batch.data());
+        kernels::gather_rows(y_train.data(), rows, B, y_inner, y_batch.data());
         xb = x_batch.data();
         yb = y_batch.data();
       }

@@ -49,6 +49,10 @@ struct SliceCallback {
 void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
                     float* dx, int64_t B, int64_t in, int64_t out, SliceCallback dW_ready);
 
+/// dst[r, :] = src[index[r], :] for r < rows, rows of `cols` values (a shuffled batch). With
+/// several threads each copies the columns it will read as the next Dense layer's input.
+void gather_rows(const float* src, const int64_t* index, int64_t rows, int64_t cols, float* dst);
+
 /// In place on y[rows, cols]: y = act(y). Softmax runs over each row.
 void activation_forward(float* y, int64_t rows, int64_t cols, Activation act);
 
