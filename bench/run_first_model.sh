@@ -115,7 +115,7 @@ awk -v epochs="$epochs" '
     if (f["impl"] == "sgemm_probe") { if (f["gflops"] > peak) peak = f["gflops"]; next }
     key = f["impl"] " " f["threads"]
     if (!(key in seen)) { seen[key] = 1; order[++nkeys] = key }
-    fit[key] = fit[key] " " f["fit_s"]; pred[key] = pred[key] " " f["predict_ips"]
+    fit[key] = fit[key] " " f["fit_s"]; cpu[key] = cpu[key] " " f["fit_cpu_s"]; pred[key] = pred[key] " " f["predict_ips"]
     eval_[key] = eval_[key] " " f["evaluate_ips"]; acc[key] += f["test_acc"]; runs[key]++
     if (f["peak_rss_mb"] > rss[key]) rss[key] = f["peak_rss_mb"]
   }
@@ -126,13 +126,13 @@ awk -v epochs="$epochs" '
     flops = epochs * (54000 * (2 * fwd + 2 * 128 * 10) + 6000 * fwd)
     floor_s = flops / (peak * 1e9)
     printf "\nModel: %.1f GFLOP for %d epoch(s); peak single-thread SGEMM %.1f GFLOP/s -> floor %.2f s\n\n", flops / 1e9, epochs, peak, floor_s
-    print "| implementation | threads | fit s (median) | s/epoch | test acc (mean) | evaluate img/s | predict img/s | peak RSS MB | fit time / kerascpp | fit time / floor |"
-    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    print "| implementation | threads | fit s (median) | s/epoch | fit CPU s | test acc (mean) | evaluate img/s | predict img/s | peak RSS MB | fit time / kerascpp | fit time / floor |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (k = 1; k <= nkeys; ++k) {
       key = order[k]; split(key, p, " ")
       m = median(fit[key]); base = median(fit["kerascpp " p[2]])
-      printf "| %s | %s | %.2f | %.3f | %.4f | %.0f | %.0f | %.0f | %.2f | %.2f |\n", p[1], p[2], m, m / epochs,
-             acc[key] / runs[key], median(eval_[key]), median(pred[key]), rss[key], (base > 0 ? m / base : 0), m / floor_s
+      printf "| %s | %s | %.2f | %.3f | %.2f | %.4f | %.0f | %.0f | %.0f | %.2f | %.2f |\n", p[1], p[2], m, m / epochs,
+             median(cpu[key]), acc[key] / runs[key], median(eval_[key]), median(pred[key]), rss[key], (base > 0 ? m / base : 0), m / floor_s
     }
     if (("kerascpp 1" in seen) && ("kerascpp 2" in seen))
       printf "\nkerascpp 2 threads vs 1: %.2fx\n", median(fit["kerascpp 1"]) / median(fit["kerascpp 2"])

@@ -109,6 +109,10 @@ namespace {
 thread_local bool in_region = false;  // nested regions run inline
 
 class ThreadPool {
+  using Clock = std::chrono::steady_clock;
+  static constexpr auto kJoin = std::chrono::microseconds(20);  // a running worker joins sooner
+  static constexpr auto kSolo = std::chrono::milliseconds(50);  // then try the workers again
+
  public:
   ~ThreadPool() { resize(0); }
 
@@ -140,7 +144,15 @@ class ThreadPool {
     region_.store(region, std::memory_order_release);  // opens the region
     wake_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
+    const auto opened = Clock::now();
     const int64_t mine = work(0, region);
+    // No worker joined the last regions although they lasted long enough for a running one to:
+    // the workers get no core (other processes hold them), and waking them only adds system
+    // calls and preempts this thread. Go solo for a while.
+    if (mine < tasks)
+      absent_ = 0;
+    else if (const auto now = Clock::now(); now - opened > kJoin && ++absent_ >= 2)
+      go_solo(now);
     // Wait for the tasks the workers claimed; spin first, then give the core away.
     int64_t finished = done_.fetch_add(mine, std::memory_order_acq_rel) + mine;
     for (int spins = 0; finished < tasks; ++spins) {
@@ -150,6 +162,17 @@ class ThreadPool {
         std::this_thread::yield();
       finished = done_.load(std::memory_order_acquire);
     }
+  }
+
+  /// Solo: for a while every region runs on the calling thread alone, as with one thread (same
+  /// tasks, so the same results), and the workers sleep; then they are tried again.
+  void go_solo(Clock::time_point now) {
+    absent_ = 0;
+    solo_until_.store((now + kSolo).time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  /// Whether regions should run on the calling thread alone for now (see run()).
+  bool solo() const {
+    return Clock::now().time_since_epoch().count() < solo_until_.load(std::memory_order_relaxed);
   }
 
  private:
@@ -215,6 +238,8 @@ class ThreadPool {
 
   std::vector<std::thread> threads_;
   std::vector<Range> ranges_;  // one per thread; the caller of run() is thread 0
+  std::atomic<Clock::rep> solo_until_{0};  // a Clock time (ticks since its epoch)
+  int absent_ = 0;  // regions in a row the workers ran no task of (under call_mutex_)
   std::mutex call_mutex_;
   std::atomic<uint64_t> region_{0};
   std::atomic<void (*)(void*, int64_t)> fn_{nullptr};
@@ -261,7 +286,7 @@ void apply_threads(Settings& s, int n) {
 
 void detail::run_tasks(int64_t tasks, void (*fn)(void*, int64_t), void* context) {
   if (tasks <= 0) return;
-  if (tasks == 1 || in_region || config::num_threads() == 1) {
+  if (tasks == 1 || in_region || config::num_threads() == 1 || settings().pool.solo()) {
     for (int64_t t = 0; t < tasks; ++t) fn(context, t);
     return;
   }
