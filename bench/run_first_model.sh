@@ -82,8 +82,10 @@ run() {  # impl threads seed
   local out
   case "$1" in
     kerascpp) out=$(launch "$bin/first_model_bench" --data "$data" --epochs "$epochs" --threads "$2" --seed "$3") ;;
-    pytorch) out=$(launch "$python" bench/peers/first_model_torch.py --data "$data" --epochs "$epochs" --threads "$2" --seed "$3") ;;
-    libtorch) out=$(launch "$libtorch_peer" --data "$data" --epochs "$epochs" --threads "$2" --seed "$3") ;;
+    # Debian's torch calls a pthreads OpenBLAS, which torch.set_num_threads does not limit: the
+    # environment does, so "1 thread" means one thread for the peers too.
+    pytorch) out=$(OPENBLAS_NUM_THREADS="$2" OMP_NUM_THREADS="$2" launch "$python" bench/peers/first_model_torch.py --data "$data" --epochs "$epochs" --threads "$2" --seed "$3") ;;
+    libtorch) out=$(OPENBLAS_NUM_THREADS="$2" OMP_NUM_THREADS="$2" launch "$libtorch_peer" --data "$data" --epochs "$epochs" --threads "$2" --seed "$3") ;;
   esac
   grep '^RESULT' <<<"$out" | sed "s/^RESULT /RESULT round=$3 /" | tee -a "$results"
 }
