@@ -111,7 +111,9 @@ thread_local bool in_region = false;  // nested regions run inline
 class ThreadPool {
   using Clock = std::chrono::steady_clock;
   static constexpr auto kJoin = std::chrono::microseconds(20);  // a running worker joins sooner
-  static constexpr auto kSolo = std::chrono::milliseconds(50);  // then try the workers again
+  static constexpr int kProbe = 96;      // regions timed in each mode when probing (a multiple
+                                         // of short cycles of regions: both see the same mix)
+  static constexpr int kExploit = 2048;  // regions run in the faster mode before probing again
 
  public:
   ~ThreadPool() { resize(0); }
@@ -131,8 +133,40 @@ class ThreadPool {
   }
   int workers() const { return static_cast<int>(threads_.size()); }
 
-  void run(int64_t tasks, void (*fn)(void*, int64_t), void* context) {
+  // Runs a region on the pool, or on the calling thread alone ("solo") when that has proved
+  // faster. On a machine whose other cores are busy with other processes, a worker may get no
+  // core, or lose it in the middle of a task while this thread waits for it: two threads are then
+  // slower than one. So the pool measures: every kExploit regions it times kProbe regions with
+  // the workers and kProbe alone, and runs the next kExploit regions in the faster mode (solo
+  // runs the same tasks, so the results do not change). Workers that stop joining regions at all
+  // send the pool solo at once.
+  void dispatch(int64_t tasks, void (*fn)(void*, int64_t), void* context) {
     std::lock_guard call_lock(call_mutex_);  // one region at a time
+    const bool solo_now = phase_ < kProbe ? false : phase_ < 2 * kProbe ? true : solo_;
+    const auto start = Clock::now();
+    if (solo_now) {
+      in_region = true;  // a nested region runs inline, as on a worker
+      for (int64_t t = 0; t < tasks; ++t) fn(context, t);
+      in_region = false;
+    } else {
+      run(tasks, fn, context, start);
+    }
+    const auto took = Clock::now() - start;
+    if (phase_ < kProbe)
+      timed_[0] += took;
+    else if (phase_ < 2 * kProbe)
+      timed_[1] += took;
+    // Solo only when clearly faster: when a worker merely gets no core, both modes take the same
+    // time (this thread takes every task) and noise should not decide.
+    if (++phase_ == 2 * kProbe) solo_ = timed_[1] < timed_[0] * 9 / 10;
+    if (phase_ >= 2 * kProbe + kExploit) {
+      phase_ = 0;
+      timed_[0] = timed_[1] = Clock::duration::zero();
+    }
+  }
+
+ private:
+  void run(int64_t tasks, void (*fn)(void*, int64_t), void* context, Clock::time_point opened) {
     const uint64_t region = region_.load(std::memory_order_relaxed) + 1;
     fn_.store(fn, std::memory_order_relaxed);
     context_.store(context, std::memory_order_relaxed);
@@ -144,15 +178,13 @@ class ThreadPool {
     region_.store(region, std::memory_order_release);  // opens the region
     wake_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
-    const auto opened = Clock::now();
     const int64_t mine = work(0, region);
-    // No worker joined the last regions although they lasted long enough for a running one to:
-    // the workers get no core (other processes hold them), and waking them only adds system
-    // calls and preempts this thread. Go solo for a while.
+    // No worker joined the last 16 regions although they lasted long enough for a running one
+    // to: the workers lost their cores since the last probe. Solo until the next one.
     if (mine < tasks)
       absent_ = 0;
-    else if (const auto now = Clock::now(); now - opened > kJoin && ++absent_ >= 2)
-      go_solo(now);
+    else if (Clock::now() - opened > kJoin && ++absent_ >= 16 && phase_ >= 2 * kProbe)
+      solo_ = true;
     // Wait for the tasks the workers claimed; spin first, then give the core away.
     int64_t finished = done_.fetch_add(mine, std::memory_order_acq_rel) + mine;
     for (int spins = 0; finished < tasks; ++spins) {
@@ -164,18 +196,7 @@ class ThreadPool {
     }
   }
 
-  /// Solo: for a while every region runs on the calling thread alone, as with one thread (same
-  /// tasks, so the same results), and the workers sleep; then they are tried again.
-  void go_solo(Clock::time_point now) {
-    absent_ = 0;
-    solo_until_.store((now + kSolo).time_since_epoch().count(), std::memory_order_relaxed);
-  }
-  /// Whether regions should run on the calling thread alone for now (see run()).
-  bool solo() const {
-    return Clock::now().time_since_epoch().count() < solo_until_.load(std::memory_order_relaxed);
-  }
 
- private:
   static constexpr uint64_t kIndexMask = 0xffffffffu;
 
   // Each thread has a home range of the tasks (thread p: the p-th of P equal slices), claimed
@@ -238,8 +259,11 @@ class ThreadPool {
 
   std::vector<std::thread> threads_;
   std::vector<Range> ranges_;  // one per thread; the caller of run() is thread 0
-  std::atomic<Clock::rep> solo_until_{0};  // a Clock time (ticks since its epoch)
-  int absent_ = 0;  // regions in a row the workers ran no task of (under call_mutex_)
+  // The mode chooser (see dispatch), under call_mutex_.
+  int phase_ = 0;             // regions since the last probe began
+  Clock::duration timed_[2] = {};  // time of the probe's regions with the workers and solo
+  bool solo_ = false;         // the faster mode at the last probe
+  int absent_ = 0;            // regions in a row the workers ran no task of
   std::mutex call_mutex_;
   std::atomic<uint64_t> region_{0};
   std::atomic<void (*)(void*, int64_t)> fn_{nullptr};
@@ -286,11 +310,11 @@ void apply_threads(Settings& s, int n) {
 
 void detail::run_tasks(int64_t tasks, void (*fn)(void*, int64_t), void* context) {
   if (tasks <= 0) return;
-  if (tasks == 1 || in_region || config::num_threads() == 1 || settings().pool.solo()) {
+  if (tasks == 1 || in_region || config::num_threads() == 1) {
     for (int64_t t = 0; t < tasks; ++t) fn(context, t);
     return;
   }
-  settings().pool.run(tasks, fn, context);
+  settings().pool.dispatch(tasks, fn, context);
 }
 
 int parallel_chunks(int64_t n, int64_t grain) {
