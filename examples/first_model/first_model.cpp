@@ -73,8 +73,11 @@ int main(int argc, char** argv) try {
   std::cout << tr(Message::test_set) << ": " << x_test_raw.shape() << ", " << y_test.shape() << "\n";
 
   // Step 3: preprocessing (0-255 -> 0.0-1.0)
+  // Python rebinds x_train, which frees the uint8 images as soon as they are scaled: so do we.
   auto x_train = x_train_raw.astype<float>() / 255.0f;
+  x_train_raw = {};
   auto x_test = x_test_raw.astype<float>() / 255.0f;
+  x_test_raw = {};
 
   // Step 4: build the model
   keras::Sequential model{

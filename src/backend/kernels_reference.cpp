@@ -1,5 +1,8 @@
 // Reference kernels: the obvious loops, written for clarity. Tests trust these.
+#include <cmath>
+
 #include "keras/backend/kernels.hpp"
+#include "keras/utils/random.hpp"
 
 namespace keras::kernels::reference {
 
@@ -38,6 +41,33 @@ void dense_backward(const float* x, const float* W, const float* dz, float* dW, 
       db[j] = static_cast<float>(s);
     }
   if (dx) gemm(false, true, B, in, out, 1.0f, dz, out, W, out, 0.0f, dx, in);
+}
+
+void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
+                 float beta2, float epsilon) {
+  for (int64_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * (1.0f - beta1);
+    v[i] += (g[i] * g[i] - v[i]) * (1.0f - beta2);
+    w[i] -= alpha * m[i] / (std::sqrt(v[i]) + epsilon);
+  }
+}
+
+void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep, uint64_t seed) {
+  random::Generator streams[4] = {random::Generator(0), random::Generator(0), random::Generator(0),
+                                  random::Generator(0)};
+  for (auto& stream : streams) stream = random::Generator(random::splitmix64(seed));
+  const float scale = keep > 0.0f ? 1.0f / keep : 0.0f;
+  const auto threshold = static_cast<uint64_t>(static_cast<double>(keep) * (1u << 24));
+  for (int64_t base = 0; base < n; base += 8)
+    for (int j = 0; j < 4; ++j) {
+      const uint64_t draw = streams[j].next_u64();
+      for (int h = 0; h < 2; ++h) {
+        const int64_t i = base + 2 * j + h;
+        if (i >= n) continue;
+        mask[i] = ((draw >> (8 + 32 * h)) & 0xFFFFFF) < threshold ? scale : 0.0f;
+        y[i] = x[i] * mask[i];
+      }
+    }
 }
 
 }  // namespace keras::kernels::reference

@@ -39,7 +39,7 @@ void Dense::backward(const float* x, const float* y, const float* dy, float* dx,
   const float* dz = dy;
   if (activation_ != kernels::Activation::linear) {
     const size_t need = static_cast<size_t>(batch * units_);
-    if (dz_.size() < need) dz_.resize(need);
+    if (static_cast<size_t>(dz_.size()) < need) dz_ = Tensor::uninitialized(Shape{static_cast<int64_t>(need)});
     kernels::activation_backward(y, dy, dz_.data(), batch, units_, activation_);
     dz = dz_.data();
   }
@@ -49,8 +49,17 @@ void Dense::backward(const float* x, const float* y, const float* dy, float* dx,
 void Dense::backward_preactivation(const float* x, const float*, const float* dz, float* dx,
                                    int64_t batch) {
   float* db = use_bias_ ? variables_[1].gradient : nullptr;
+  // With a fused update, each block of the kernel is updated as soon as its gradient is done.
+  kernels::SliceCallback kernel_ready;
+  if (update_)
+    kernel_ready = {[](void* self, const kernels::Slice& tile) {
+                      auto* d = static_cast<Dense*>(self);
+                      (*d->update_)(d->variables_[0], tile);
+                    },
+                    this};
   kernels::dense_backward(x, variables_[0].value, dz, variables_[0].gradient, db, dx, batch,
-                          in_features_, units_);
+                          in_features_, units_, kernel_ready);
+  if (update_ && use_bias_) (*update_)(variables_[1], kernels::Slice{0, 1, units_, units_});
 }
 
 nlohmann::json Dense::get_config() const {

@@ -1,6 +1,7 @@
 #include "keras/models/sequential.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -257,7 +258,8 @@ const float* Sequential::forward(const float* x, int64_t batch, bool training) {
   return cur;
 }
 
-void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch) {
+void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch,
+                          const layers::UpdateFn* update) {
   const size_t L = layers_.size();
   const int64_t C = output_shape().size();
   // The model input needs no gradient: stop at the first layer that computes anything.
@@ -275,22 +277,36 @@ void Sequential::backward(const float* /*x*/, const float* y_true, int64_t batch
     return d;
   };
 
+  // With a fused optimizer step, each layer's weights are updated right after its backward
+  // pass (by the layer itself, block by block, when it can): no layer below reads them.
+  auto run = [&](size_t i, auto&& backward_fn) {
+    layers::Layer& layer = *layers_[i];
+    const bool fused = update && layer.fuses_update();
+    if (fused) layer.set_update(update);
+    backward_fn(layer);
+    if (fused) layer.set_update(nullptr);
+    if (update && !fused)
+      for (const auto& v : layer.variables())
+        if (v.trainable) (*update)(v, kernels::Slice{0, 1, v.size(), v.size()});
+  };
+
   const size_t last = L - 1;
   const float* y_pred = ws_->out_ptr[last];
   float* dy = ws_->loss_grad.data();
   float* dx = dx_for(last, dy);
+  const float* x_last = ws_->in_ptr[last];
   if (layers_[last]->final_activation() == kernels::Activation::softmax &&
       loss_->softmax_gradient(y_pred, y_true, dy, batch, C)) {
-    layers_[last]->backward_preactivation(ws_->in_ptr[last], y_pred, dy, dx, batch);
+    run(last, [&](layers::Layer& l) { l.backward_preactivation(x_last, y_pred, dy, dx, batch); });
   } else {
     loss_->gradient(y_pred, y_true, dy, batch, C);
-    layers_[last]->backward(ws_->in_ptr[last], y_pred, dy, dx, batch);
+    run(last, [&](layers::Layer& l) { l.backward(x_last, y_pred, dy, dx, batch); });
   }
   const float* g = dx;
   for (size_t i = last; i-- > 0;) {
     if (!g) break;
     float* d = dx_for(i, g);
-    layers_[i]->backward(ws_->in_ptr[i], ws_->out_ptr[i], g, d, batch);
+    run(i, [&](layers::Layer& l) { l.backward(ws_->in_ptr[i], ws_->out_ptr[i], g, d, batch); });
     g = d;
   }
 }
@@ -303,8 +319,22 @@ double Sequential::train_on_batch(const float* x, const float* y, int64_t batch)
   const int64_t C = output_shape().size();
   const double loss = loss_->call(y_pred, y, batch, C);
   update_metrics(y_pred, y, batch, loss);
-  backward(x, y, batch);
-  optimizer_->apply(params_.data(), grads_.data(), params_.size());
+  if (!optimizer_->elementwise()) {
+    backward(x, y, batch, nullptr);
+    optimizer_->apply(params_.data(), grads_.data(), params_.size());
+    return loss;
+  }
+  // Element-wise optimizers (Adam, SGD) run inside the backward pass, slice by slice.
+  optimizer_->begin_step();
+  float* params = params_.data();
+  const float* grads = grads_.data();
+  const layers::UpdateFn update = [&](const layers::Variable& v, const kernels::Slice& slice) {
+    kernels::Slice in_buffer = slice;
+    in_buffer.offset += v.value - params;
+    optimizer_->apply_slice(params, grads, in_buffer);
+  };
+  backward(x, y, batch, &update);
+  optimizer_->end_step();
   return loss;
 }
 
@@ -328,6 +358,25 @@ callbacks::Logs Sequential::metric_logs(const std::string& prefix) const {
 }
 
 // ---- input checks ------------------------------------------------------------------------------
+namespace {
+// Index of the first NaN or infinity in p[0, n), else n. Blocks are screened branch-free (the
+// largest exponent field: all ones only for NaN and infinity), which the compiler vectorises, so
+// a data set is checked at memory speed.
+int64_t first_non_finite(const float* p, int64_t n) {
+  constexpr int64_t kBlock = 4096;
+  constexpr uint32_t kExponent = 0x7f800000u;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = std::min(n, b + kBlock);
+    uint32_t top = 0;
+    for (int64_t i = b; i < e; ++i) top = std::max(top, std::bit_cast<uint32_t>(p[i]) & kExponent);
+    if (top == kExponent)
+      for (int64_t i = b; i < e; ++i)
+        if (!std::isfinite(p[i])) return i;
+  }
+  return n;
+}
+}  // namespace
+
 void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what) const {
   const std::string where = std::string(what) + ": ";
   if (x.ndim() == 0 || x.shape()[0] == 0)
@@ -341,11 +390,10 @@ void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what
     throw ValueError(where + "x and y must have the same number of samples; x has " +
                      std::to_string(n) + " (shape " + x.shape().str() + "), y has shape " +
                      y.shape().str());
-  for (int64_t i = 0, m = x.size(); i < m; ++i)
-    if (!std::isfinite(x[i]))
-      throw ValueError(where + "x contains " + std::string(std::isnan(x[i]) ? "NaN" : "infinity") +
-                       " (sample " + std::to_string(i / std::max<int64_t>(1, sample.size())) +
-                       "); clean or impute the data first");
+  if (const int64_t i = first_non_finite(x.data(), x.size()); i < x.size())
+    throw ValueError(where + "x contains " + std::string(std::isnan(x[i]) ? "NaN" : "infinity") +
+                     " (sample " + std::to_string(i / std::max<int64_t>(1, sample.size())) +
+                     "); clean or impute the data first");
   const Shape out = output_shape();
   const int64_t C = out.size();
   if (loss_->sparse_labels()) {
@@ -367,9 +415,8 @@ void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what
       throw ValueError(where + "loss '" + loss_->name() + "' expects y of shape " +
                        out.with_batch(n).str() + " (like the model output), got " + y.shape().str() +
                        (y.ndim() == 1 ? "; for integer labels use sparse_categorical_crossentropy" : ""));
-    for (int64_t i = 0, m = y.size(); i < m; ++i)
-      if (!std::isfinite(y[i]))
-        throw ValueError(where + "y contains NaN or infinity at flat index " + std::to_string(i));
+    if (const int64_t i = first_non_finite(y.data(), y.size()); i < y.size())
+      throw ValueError(where + "y contains NaN or infinity at flat index " + std::to_string(i));
   }
 }
 
@@ -453,11 +500,9 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
       const float* xb = x_train.data() + start * x_inner;
       const float* yb = y_train.data() + start * y_inner;
       if (o.shuffle) {
-        for (int64_t r = 0; r < B; ++r) {
-          const int64_t src = order[size_t(start + r)];
-          std::memcpy(x_batch.data() + r * x_inner, x_train.data() + src * x_inner, sizeof(float) * size_t(x_inner));
-          std::memcpy(y_batch.data() + r * y_inner, y_train.data() + src * y_inner, sizeof(float) * size_t(y_inner));
-        }
+        const int64_t* rows = order.data() + start;
+        kernels::gather_rows(x_train.data(), rows, B, x_inner, x_batch.data());
+        kernels::gather_rows(y_train.data(), rows, B, y_inner, y_batch.data());
         xb = x_batch.data();
         yb = y_batch.data();
       }

@@ -9,9 +9,15 @@
 namespace keras::optimizers {
 
 void Optimizer::build(int64_t n) {
-  slots_.assign(slot_names().size(), std::vector<float>(static_cast<size_t>(n), 0.0f));
+  slots_.clear();
+  for (size_t i = 0; i < slot_names().size(); ++i) slots_.emplace_back(Shape{n});
   iterations_ = 0;
   built_ = true;
+}
+
+void Optimizer::apply_slice(float*, const float*, const kernels::Slice&) {
+  throw NotImplementedError("Optimizer '" + name_ + "' (" + class_name() +
+                            ") cannot update slices of the parameters; call apply()");
 }
 
 nlohmann::json Optimizer::get_config() const {
@@ -40,12 +46,19 @@ class AdamOptimizer : public Optimizer {
   std::string class_name() const override { return "Adam"; }
   std::vector<std::string> slot_names() const override { return {"momentum", "velocity"}; }
   void apply(float* params, const float* grads, int64_t n) override {
+    begin_step();
+    apply_slice(params, grads, kernels::Slice{0, 1, n, n});
+    end_step();
+  }
+  bool elementwise() const override { return true; }
+  void begin_step() override {
     const double t = double(iterations_ + 1);
-    const float alpha = static_cast<float>(learning_rate() * std::sqrt(1.0 - std::pow(double(o_.beta_2), t)) /
-                                           (1.0 - std::pow(double(o_.beta_1), t)));
-    kernels::adam_update(params, grads, slot(0).data(), slot(1).data(), n, alpha, o_.beta_1,
+    alpha_ = static_cast<float>(learning_rate() * std::sqrt(1.0 - std::pow(double(o_.beta_2), t)) /
+                                (1.0 - std::pow(double(o_.beta_1), t)));
+  }
+  void apply_slice(float* params, const float* grads, const kernels::Slice& s) override {
+    kernels::adam_update(params, grads, slot(0).data(), slot(1).data(), s, alpha_, o_.beta_1,
                          o_.beta_2, o_.epsilon);
-    ++iterations_;
   }
   nlohmann::json get_config() const override {
     auto c = Optimizer::get_config();
@@ -58,6 +71,7 @@ class AdamOptimizer : public Optimizer {
 
  private:
   Adam o_;
+  float alpha_ = 0;  // this step's learning rate with Adam's bias correction folded in
 };
 
 class SGDOptimizer : public Optimizer {
@@ -71,17 +85,22 @@ class SGDOptimizer : public Optimizer {
     return o_.momentum > 0 ? std::vector<std::string>{"momentum"} : std::vector<std::string>{};
   }
   void apply(float* params, const float* grads, int64_t n) override {
+    apply_slice(params, grads, kernels::Slice{0, 1, n, n});
+    end_step();
+  }
+  bool elementwise() const override { return true; }
+  void apply_slice(float* params, const float* grads, const kernels::Slice& s) override {
     const float lr = learning_rate(), mu = o_.momentum;
-    if (mu > 0) {
-      float* m = slot(0).data();
-      for (int64_t i = 0; i < n; ++i) {
-        m[i] = mu * m[i] - lr * grads[i];
-        params[i] += o_.nesterov ? mu * m[i] - lr * grads[i] : m[i];
+    float* m = mu > 0 ? slot(0).data() : nullptr;
+    for (int64_t r = 0; r < s.rows; ++r)
+      for (int64_t i = s.offset + r * s.stride, end = i + s.cols; i < end; ++i) {
+        if (m) {
+          m[i] = mu * m[i] - lr * grads[i];
+          params[i] += o_.nesterov ? mu * m[i] - lr * grads[i] : m[i];
+        } else {
+          params[i] -= lr * grads[i];
+        }
       }
-    } else {
-      for (int64_t i = 0; i < n; ++i) params[i] -= lr * grads[i];
-    }
-    ++iterations_;
   }
   nlohmann::json get_config() const override {
     auto c = Optimizer::get_config();

@@ -26,6 +26,33 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
 void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
                     float* dx, int64_t B, int64_t in, int64_t out);
 
+/// Part of a flat buffer seen as rows: elements offset + r * stride + c, r < rows, c < cols
+/// (a whole buffer of n values is {0, 1, n, n}).
+struct Slice {
+  int64_t offset = 0, rows = 1, cols = 0, stride = 0;
+  int64_t size() const { return rows * cols; }
+};
+
+/// A callback given slices: a function pointer and its context, so kernels call it without
+/// allocating.
+struct SliceCallback {
+  void (*fn)(void* context, const Slice& slice) = nullptr;
+  void* context = nullptr;
+  explicit operator bool() const { return fn != nullptr; }
+  void operator()(const Slice& slice) const { fn(context, slice); }
+};
+
+/// dense_backward for a fused optimizer step: db and dx first (dx from the current W), then dW
+/// in tiles, calling dW_ready(tile) for every finished tile of dW (disjoint, together covering
+/// dW) on the thread that computed it, while the tile is in cache. Tiles follow the column
+/// split of dense_forward, so with several threads each core updates the weights it reads.
+void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
+                    float* dx, int64_t B, int64_t in, int64_t out, SliceCallback dW_ready);
+
+/// dst[r, :] = src[index[r], :] for r < rows, rows of `cols` values (a shuffled batch). With
+/// several threads each copies the columns it will read as the next Dense layer's input.
+void gather_rows(const float* src, const int64_t* index, int64_t rows, int64_t cols, float* dst);
+
 /// In place on y[rows, cols]: y = act(y). Softmax runs over each row.
 void activation_forward(float* y, int64_t rows, int64_t cols, Activation act);
 
@@ -37,9 +64,15 @@ void activation_backward(const float* y, const float* dy, float* dz, int64_t row
 /// m += (g - m)(1 - beta1); v += (g*g - v)(1 - beta2); w -= alpha * m / (sqrt(v) + eps).
 void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
                  float beta2, float epsilon);
+/// The same over a slice of the four buffers (which share one layout).
+void adam_update(float* w, const float* g, float* m, float* v, const Slice& slice, float alpha,
+                 float beta1, float beta2, float epsilon);
 
 /// Inverted dropout: keep each element with probability keep (mask 1/keep), else 0.
-/// mask[n] receives the scale applied to each element (0 or 1/keep).
+/// mask[n] receives the scale applied to each element (0 or 1/keep). The decisions come from
+/// four xoshiro256** streams, stream j = random::Generator(splitmix64 output j from `seed`):
+/// element 8s + 2j + h (h = 0, 1) is kept when
+/// (draw s of stream j >> (8 + 32h)) & 0xFFFFFF < keep * 2^24. Same bits vectorised or not, on every CPU.
 void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep,
                      uint64_t seed);
 
@@ -52,6 +85,9 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
                    int64_t out, Activation act);
 void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,
                     float* dx, int64_t B, int64_t in, int64_t out);
+void adam_update(float* w, const float* g, float* m, float* v, int64_t n, float alpha, float beta1,
+                 float beta2, float epsilon);
+void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep, uint64_t seed);
 }  // namespace reference
 
 }  // namespace keras::kernels

@@ -3,6 +3,7 @@
 
 #include "keras/activations/activations.hpp"
 #include "keras/layers/layer.hpp"
+#include "keras/tensor/ndarray.hpp"
 
 namespace keras::layers {
 
@@ -27,6 +28,7 @@ class Dense : public Layer {
   void forward(const float* x, float* y, int64_t batch, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
   kernels::Activation final_activation() const override { return activation_; }
+  bool fuses_update() const override { return true; }
   void backward_preactivation(const float* x, const float* y, const float* dz, float* dx,
                               int64_t batch) override;
   nlohmann::json get_config() const override;
@@ -38,7 +40,8 @@ class Dense : public Layer {
   bool use_bias_;
   initializers::Kind kernel_init_, bias_init_;
   int64_t in_features_ = 0;
-  std::vector<float> dz_;  // scratch for the activation's backward pass, grown once
+  Tensor dz_;  // scratch for the activation's backward pass, grown once (64-byte aligned: the
+               // weight-gradient kernel streams it)
 };
 
 }  // namespace keras::layers

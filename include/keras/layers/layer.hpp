@@ -14,8 +14,14 @@
 //
 // Layers whose output is a view of their input (Flatten, Reshape) return true from
 // aliases_input(); the model then passes the same buffer as x and y, and dx == dy.
+//
+// Fused optimizer step (optional): a layer whose fuses_update() is true may be handed an
+// UpdateFn before a training step's backward(); it must then call it exactly once on every
+// element of each trainable variable, after writing that element's gradient and once it no
+// longer needs the element's old value, so the optimizer runs while both are in cache.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -49,6 +55,10 @@ struct Variable {
   int64_t size() const { return shape.size(); }
   std::span<float> values() const { return {value, static_cast<size_t>(size())}; }
 };
+
+/// Applies the optimizer to a slice of a trainable variable (flat indices into the variable).
+/// Safe to call from several threads at once on disjoint slices.
+using UpdateFn = std::function<void(const Variable&, const kernels::Slice&)>;
 
 class Layer {
  public:
@@ -89,6 +99,11 @@ class Layer {
   virtual void backward_preactivation(const float* x, const float* y, const float* dz, float* dx,
                                       int64_t batch);
 
+  /// Whether backward() applies the update set by set_update() itself (see the top of the file).
+  virtual bool fuses_update() const { return false; }
+  /// Set by the model around one backward() call; null otherwise.
+  void set_update(const UpdateFn* update) { update_ = update; }
+
   virtual bool aliases_input() const { return false; }
   /// Whether forward() behaves differently when training (Dropout, BatchNormalization).
   virtual bool has_training_behaviour() const { return false; }
@@ -106,6 +121,7 @@ class Layer {
   virtual void on_build() {}
 
   std::vector<Variable> variables_;
+  const UpdateFn* update_ = nullptr;
 
  private:
   std::string name_;

@@ -188,7 +188,7 @@ class Sequential {
   void require_compiled(const char* what) const;
   void ensure_workspace(int64_t batch);
   void check_inputs(const Tensor& x, const Tensor& y, const char* what) const;
-  void backward(const float* x, const float* y_true, int64_t batch);
+  void backward(const float* x, const float* y_true, int64_t batch, const layers::UpdateFn* update);
   void reset_metrics();
   callbacks::Logs metric_logs(const std::string& prefix = "") const;
   void update_metrics(const float* y_pred, const float* y_true, int64_t batch, double loss);

@@ -11,6 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "keras/backend/kernels.hpp"
+#include "keras/tensor/ndarray.hpp"
+
 namespace keras::optimizers {
 
 class Optimizer {
@@ -26,6 +29,16 @@ class Optimizer {
   /// One update: params -= f(grads), over all n values; then iterations += 1.
   virtual void apply(float* params, const float* grads, int64_t n) = 0;
 
+  /// Optimizers whose update of a value depends only on that value, its gradient and its slots
+  /// (Adam, SGD) can run a step in slices, which lets the model fuse the step into the backward
+  /// pass: begin_step(); apply_slice() on disjoint slices that together cover the buffer, from
+  /// any threads; end_step(). `params` and `grads` are the whole buffers; the slice indexes
+  /// them (and the slots) alike.
+  virtual bool elementwise() const { return false; }
+  virtual void begin_step() {}
+  virtual void apply_slice(float* params, const float* grads, const kernels::Slice& slice);
+  void end_step() { ++iterations_; }
+
   int64_t iterations() const { return iterations_; }
   void set_iterations(int64_t n) { iterations_ = n; }
   float learning_rate() const { return learning_rate_; }
@@ -33,8 +46,8 @@ class Optimizer {
 
   /// Per-parameter state, each slot n floats over the flat buffer (Adam: momentum, velocity).
   virtual std::vector<std::string> slot_names() const { return {}; }
-  std::span<float> slot(size_t i) { return slots_.at(i); }
-  std::span<const float> slot(size_t i) const { return slots_.at(i); }
+  std::span<float> slot(size_t i) { return slots_.at(i).flat(); }
+  std::span<const float> slot(size_t i) const { return slots_.at(i).flat(); }
 
   /// Keras get_config().
   virtual nlohmann::json get_config() const;
@@ -46,7 +59,7 @@ class Optimizer {
  private:
   std::string name_;
   float learning_rate_;
-  std::vector<std::vector<float>> slots_;
+  std::vector<Tensor> slots_;  // 64-byte aligned, like the parameters they follow
   bool built_ = false;
 };
 

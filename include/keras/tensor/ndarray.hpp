@@ -13,6 +13,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "keras/core/error.hpp"
@@ -177,6 +178,12 @@ class NDArray {
   friend NDArray operator-(const NDArray& a, T s) { return a.copy() -= s; }
   friend NDArray operator*(const NDArray& a, T s) { return a.copy() *= s; }
   friend NDArray operator/(const NDArray& a, T s) { return a.copy() /= s; }
+  // A temporary nobody else shares (`x.astype<float>() / 255.0f`) is reused in place: no
+  // second copy of a data set. A shared one is copied, so no other view ever changes.
+  friend NDArray operator+(NDArray&& a, T s) { return reusable(std::move(a)) += s; }
+  friend NDArray operator-(NDArray&& a, T s) { return reusable(std::move(a)) -= s; }
+  friend NDArray operator*(NDArray&& a, T s) { return reusable(std::move(a)) *= s; }
+  friend NDArray operator/(NDArray&& a, T s) { return reusable(std::move(a)) /= s; }
 
   /// Element-wise equality of shape and values.
   bool equals(const NDArray& other) const {
@@ -196,6 +203,7 @@ class NDArray {
     for (T& v : *this) v = f(v);
     return *this;
   }
+  static NDArray reusable(NDArray&& a) { return a.storage_.use_count() == 1 ? std::move(a) : a.copy(); }
   int64_t flat_index(std::initializer_list<int64_t> index) const {
     if (index.size() != shape_.rank())
       detail::throw_value_error("NDArray::at: " + std::to_string(index.size()) +

@@ -15,6 +15,10 @@ void set_random_seed(uint64_t seed);
 
 namespace keras::random {
 
+/// SplitMix64: advances `state` and returns its next output. Seeds every Generator (a
+/// Generator(seed) holds the next four outputs from state = seed).
+uint64_t splitmix64(uint64_t& state);
+
 /// xoshiro256** generator: small, fast, identical on every platform (unlike std::
 /// distributions, whose output differs between standard libraries).
 class Generator {

@@ -1,0 +1,133 @@
+// The first model's kernels, kerascpp's hand-written ones against OpenBLAS, on the model's own
+// shapes (batch 32, 784 -> 128 -> 10), one thread. Each figure is the best of many short runs,
+// which filters out the noise of a shared machine. See docs/performance.md.
+//
+//   kernels_bench [--threads N] [--quick]
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <keras/keras.hpp>
+#include <string>
+#include <vector>
+
+#include "bench_util.hpp"
+
+namespace {
+
+using keras::kernels::Activation;
+
+int trials = 200;  // --quick (CI): 5
+
+// Best time per call, in microseconds, over `trials` runs of `reps` calls.
+double best_us(const std::function<void()>& f, int reps) {
+  f();
+  double best = 1e30;
+  for (int t = 0; t < trials; ++t) {
+    const double t0 = keras::bench::now();
+    for (int r = 0; r < reps; ++r) f();
+    best = std::min(best, (keras::bench::now() - t0) / reps * 1e6);
+  }
+  return best;
+}
+
+// 64-byte aligned, as the model's own buffers are.
+keras::Tensor random_vector(int64_t n, keras::random::Generator& gen) {
+  auto v = keras::Tensor::uninitialized(keras::Shape{n});
+  for (float& x : v) x = gen.uniform(-1.0f, 1.0f);
+  return v;
+}
+keras::Tensor zeros(int64_t n) { return keras::Tensor(keras::Shape{n}); }
+
+void row(const char* what, double macs, double ours, double blas) {
+  std::printf("| %-44s | %8.2f | %6.1f | ", what, ours, 2 * macs / ours / 1e3);
+  if (blas > 0)
+    std::printf("%8.2f | %6.1f | %5.2fx |\n", blas, 2 * macs / blas / 1e3, blas / ours);
+  else
+    std::printf("%8s | %6s | %6s |\n", "-", "-", "-");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
+    else if (std::string(argv[i]) == "--quick") trials = 5;
+    else keras::bench::usage("kernels_bench", std::string("unknown argument ") + argv[i]);
+  }
+  keras::config::set_num_threads(threads);
+  openblas_set_num_threads(1);  // the BLAS column: OpenBLAS alone, as the old kernels called it
+  keras::random::Generator gen(7);
+  const int64_t B = 32, in = 784, hid = 128, out = 10;
+  auto x = random_vector(B * in, gen), w1 = random_vector(in * hid, gen), b1 = random_vector(hid, gen);
+  auto w2 = random_vector(hid * out, gen), b2 = random_vector(out, gen);
+  auto h = random_vector(B * hid, gen), dz1 = random_vector(B * hid, gen), dz2 = random_vector(B * out, gen);
+  auto y1 = zeros(B * hid), y2 = zeros(B * out), dw1 = zeros(in * hid), db1 = zeros(hid);
+  auto dw2 = zeros(hid * out), db2 = zeros(out), dh = zeros(B * hid);
+  namespace k = keras::kernels;
+
+  // What the kernels did before issue 8: bias copy + sgemm(beta=1) + a ReLU pass; sgemm for dW.
+  auto blas_forward = [&](const float* xx, const float* w, const float* b, float* y, int64_t n_in,
+                          int64_t n_out, bool relu) {
+    for (int64_t i = 0; i < B; ++i) std::copy(b, b + n_out, y + i * n_out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(B), int(n_out), int(n_in), 1.0f, xx,
+                int(n_in), w, int(n_out), 1.0f, y, int(n_out));
+    if (relu)
+      for (int64_t i = 0; i < B * n_out; ++i) y[i] = std::max(y[i], 0.0f);
+  };
+
+  std::printf("| kernel (batch 32, %d thread%s) | kerascpp us | GFLOP/s | OpenBLAS us | GFLOP/s | speed-up |\n",
+              threads, threads > 1 ? "s" : "");
+  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  row("Dense 784->128 forward, bias+ReLU", double(B * in * hid),
+      best_us([&] { k::dense_forward(x.data(), w1.data(), b1.data(), y1.data(), B, in, hid, Activation::relu); }, 20),
+      best_us([&] { blas_forward(x.data(), w1.data(), b1.data(), y1.data(), in, hid, true); }, 20));
+  row("Dense 784->128 backward: dW = x^T dz, db", double(B * in * hid),
+      best_us([&] { k::dense_backward(x.data(), w1.data(), dz1.data(), dw1.data(), db1.data(), nullptr, B, in, hid); }, 20),
+      best_us([&] {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(in), int(hid), int(B), 1.0f, x.data(), int(in),
+                    dz1.data(), int(hid), 0.0f, dw1.data(), int(hid));
+        std::fill(db1.begin(), db1.end(), 0.0f);
+        for (int64_t i = 0; i < B; ++i)
+          for (int64_t j = 0; j < hid; ++j) db1[j] += dz1[i * hid + j];
+      }, 20));
+  row("Dense 128->10 forward, bias (softmax apart)", double(B * hid * out),
+      best_us([&] { k::dense_forward(h.data(), w2.data(), b2.data(), y2.data(), B, hid, out, Activation::linear); }, 200),
+      best_us([&] { blas_forward(h.data(), w2.data(), b2.data(), y2.data(), hid, out, false); }, 200));
+  row("Dense 128->10 backward: dW, db, dx", double(2 * B * hid * out),
+      best_us([&] { k::dense_backward(h.data(), w2.data(), dz2.data(), dw2.data(), db2.data(), dh.data(), B, hid, out); }, 200),
+      best_us([&] {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(hid), int(out), int(B), 1.0f, h.data(), int(hid),
+                    dz2.data(), int(out), 0.0f, dw2.data(), int(out));
+        std::fill(db2.begin(), db2.end(), 0.0f);
+        for (int64_t i = 0; i < B; ++i)
+          for (int64_t j = 0; j < out; ++j) db2[j] += dz2[i * out + j];
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(B), int(hid), int(out), 1.0f, dz2.data(), int(out),
+                    w2.data(), int(out), 0.0f, dh.data(), int(hid));
+      }, 200));
+
+  // Adam over every parameter of the model (memory-bound: 7 floats of traffic per parameter).
+  const int64_t n = in * hid + hid + hid * out + out;
+  auto p = random_vector(n, gen), g = random_vector(n, gen), m = zeros(n), v = zeros(n);
+  const double adam_fast = best_us([&] {
+    k::adam_update(p.data(), g.data(), m.data(), v.data(), n, 1e-3f, 0.9f, 0.999f, 1e-7f);
+  }, 5);
+  std::printf("\n| Adam over %lld parameters | kerascpp %.1f us (%.1f GB/s of weight, slot and gradient traffic) |\n",
+              static_cast<long long>(n), adam_fast, 7.0 * 4 * double(n) / adam_fast / 1e3);
+  // One whole training step of the model (train_on_batch on one batch, already gathered).
+  {
+    using namespace keras::layers;
+    keras::utils::set_random_seed(1);
+    keras::Sequential model{Dense(hid, "relu", {.input_shape = keras::Shape{in}}), Dropout(0.2), Dense(out, "softmax")};
+    model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+    auto labels = zeros(B);
+    for (int64_t i = 0; i < B; ++i) labels[i] = float(i % out);
+    const double step = best_us([&] { model.train_on_batch(x.data(), labels.data(), B); }, 20);
+    const double infer = best_us([&] { model.forward(x.data(), B, false); }, 20);
+    std::printf("\n| whole step, batch 32 | train_on_batch %.1f us (%.1f GFLOP/s) | inference forward %.1f us (%.0f images/s) |\n",
+                step, 2.0 * (2 * B * (in * hid + hid * out) + B * hid * out) / step / 1e3, infer, double(B) / infer * 1e6);
+  }
+  std::printf("\npeak single-thread SGEMM (OpenBLAS 512^3): %.1f GFLOP/s\n", keras::bench::peak_sgemm_gflops());
+  return 0;
+}
