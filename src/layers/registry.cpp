@@ -326,10 +326,19 @@ LayerPtr dropout_from_config(const LayerConfig& c) {
   return std::make_shared<Dropout>(rate, o);
 }
 
-// The convolution-family layers parse their own Keras configs (Layer::from_config).
+// The convolution-family layers parse their own Keras configs (Layer::from_config). Initializer
+// spellings (Keras 2.3's VarianceScaling form, classes kerascpp lacks) are resolved here first,
+// by the one LayerConfig rule every layer family shares.
 template <class L>
 LayerPtr from_raw(const LayerConfig& c) {
-  return L::from_config(c.raw());
+  nlohmann::json config = c.raw();
+  for (auto& [key, value] : config.items()) {
+    if (!key.ends_with("_initializer") || value.is_null()) continue;
+    const bool one = key.find("gamma") != std::string::npos || key.find("variance") != std::string::npos;
+    const std::string fallback = key.starts_with("kernel") ? "glorot_uniform" : one ? "ones" : "zeros";
+    value = c.get_initializer(key, fallback);
+  }
+  return L::from_config(config);
 }
 
 struct Entry {
