@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   auto dw2 = zeros(hid * out), db2 = zeros(out), dh = zeros(B * hid);
   namespace k = keras::kernels;
 
-  // What the kernels did before issue 8: bias copy + sgemm(beta=1) + a ReLU pass; sgemm for dW.
+  // What the kernels did before issue 8: bias copy + sgemm(beta=1) + a ReLU pass ...
   auto blas_forward = [&](const float* xx, const float* w, const float* b, float* y, int64_t n_in,
                           int64_t n_out, bool relu) {
     for (int64_t i = 0; i < B; ++i) std::copy(b, b + n_out, y + i * n_out);
@@ -75,6 +75,19 @@ int main(int argc, char** argv) {
                 int(n_in), w, int(n_out), 1.0f, y, int(n_out));
     if (relu)
       for (int64_t i = 0; i < B * n_out; ++i) y[i] = std::max(y[i], 0.0f);
+  };
+
+  // ... and dW = x^T dz by sgemm, db by a loop, dx = dz W^T by sgemm (when dx is wanted).
+  auto blas_backward = [&](const float* xx, const float* w, const float* dz, float* dw, float* db, float* dx,
+                           int64_t n_in, int64_t n_out) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(n_in), int(n_out), int(B), 1.0f, xx, int(n_in), dz,
+                int(n_out), 0.0f, dw, int(n_out));
+    std::fill(db, db + n_out, 0.0f);
+    for (int64_t i = 0; i < B; ++i)
+      for (int64_t j = 0; j < n_out; ++j) db[j] += dz[i * n_out + j];
+    if (dx)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(B), int(n_in), int(n_out), 1.0f, dz, int(n_out), w,
+                  int(n_out), 0.0f, dx, int(n_in));
   };
 
   std::printf("| kernel (batch 32, %d thread%s) | kerascpp us | GFLOP/s | OpenBLAS us | GFLOP/s | speed-up |\n",
@@ -85,27 +98,13 @@ int main(int argc, char** argv) {
       best_us([&] { blas_forward(x.data(), w1.data(), b1.data(), y1.data(), in, hid, true); }, 20));
   row("Dense 784->128 backward: dW = x^T dz, db", double(B * in * hid),
       best_us([&] { k::dense_backward(x.data(), w1.data(), dz1.data(), dw1.data(), db1.data(), nullptr, B, in, hid); }, 20),
-      best_us([&] {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(in), int(hid), int(B), 1.0f, x.data(), int(in),
-                    dz1.data(), int(hid), 0.0f, dw1.data(), int(hid));
-        std::fill(db1.begin(), db1.end(), 0.0f);
-        for (int64_t i = 0; i < B; ++i)
-          for (int64_t j = 0; j < hid; ++j) db1[j] += dz1[i * hid + j];
-      }, 20));
+      best_us([&] { blas_backward(x.data(), w1.data(), dz1.data(), dw1.data(), db1.data(), nullptr, in, hid); }, 20));
   row("Dense 128->10 forward, bias (softmax apart)", double(B * hid * out),
       best_us([&] { k::dense_forward(h.data(), w2.data(), b2.data(), y2.data(), B, hid, out, Activation::linear); }, 200),
       best_us([&] { blas_forward(h.data(), w2.data(), b2.data(), y2.data(), hid, out, false); }, 200));
   row("Dense 128->10 backward: dW, db, dx", double(2 * B * hid * out),
       best_us([&] { k::dense_backward(h.data(), w2.data(), dz2.data(), dw2.data(), db2.data(), dh.data(), B, hid, out); }, 200),
-      best_us([&] {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(hid), int(out), int(B), 1.0f, h.data(), int(hid),
-                    dz2.data(), int(out), 0.0f, dw2.data(), int(out));
-        std::fill(db2.begin(), db2.end(), 0.0f);
-        for (int64_t i = 0; i < B; ++i)
-          for (int64_t j = 0; j < out; ++j) db2[j] += dz2[i * out + j];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(B), int(hid), int(out), 1.0f, dz2.data(), int(out),
-                    w2.data(), int(out), 0.0f, dh.data(), int(hid));
-      }, 200));
+      best_us([&] { blas_backward(h.data(), w2.data(), dz2.data(), dw2.data(), db2.data(), dh.data(), hid, out); }, 200));
 
   // Adam over every parameter of the model (memory-bound: 7 floats of traffic per parameter).
   const int64_t n = in * hid + hid + hid * out + out;

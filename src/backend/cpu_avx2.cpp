@@ -41,30 +41,34 @@ KERASCPP_INLINE void store_row(float* p, int v, __m256 x, __m256i mask) {
     _mm256_storeu_ps(p + 8 * v, x);
 }
 
-// One MR x (8*NV) tile of C over K terms. init: 0 = zero/bias, 1 = load C.
-template <int MR, int NV, bool MASKED>
-KERASCPP_INLINE void tile(int64_t K, const float* a, int64_t rs, int64_t cs, const float* b,
-                          int64_t ldb, float* c, int64_t ldc, __m256i mask, const float* bias,
-                          bool load_c, bool relu) {
+// One MR x (8*NV) tile of C over K terms; row r of the tile is A's row arow[r] and C's crow[r].
+// KIDX: term k is column kidx[k] of A and row kidx[k] of B.
+template <int MR, int NV, bool MASKED, bool KIDX>
+KERASCPP_INLINE void tile(int64_t K, const float* const* arow, int64_t cs, const int32_t* kidx,
+                          const float* b, int64_t ldb, float* const* crow, __m256i mask,
+                          const float* bias, bool load_c, bool relu) {
   __m256 acc[MR][NV];
   if (load_c) {
     for (int r = 0; r < MR; ++r)
-      for (int v = 0; v < NV; ++v) acc[r][v] = load_row<NV, MASKED>(c + r * ldc, v, mask);
+      for (int v = 0; v < NV; ++v) acc[r][v] = load_row<NV, MASKED>(crow[r], v, mask);
   } else {
     for (int v = 0; v < NV; ++v) {
       const __m256 init = bias ? load_row<NV, MASKED>(bias, v, mask) : _mm256_setzero_ps();
       for (int r = 0; r < MR; ++r) acc[r][v] = init;
     }
   }
+  const float* ar[MR];
+  for (int r = 0; r < MR; ++r) ar[r] = arow[r];
   for (int64_t k = 0; k < K; ++k) {
+    const int64_t kk = KIDX ? kidx[k] : k;
     __m256 bv[NV];
     for (int v = 0; v < NV; ++v) {
-      bv[v] = load_row<NV, MASKED>(b + k * ldb, v, mask);
+      bv[v] = load_row<NV, MASKED>(b + kk * ldb, v, mask);
       // Keep B in a register: otherwise GCC folds the load into every FMA (MR loads per vector).
       __asm__("" : "+x"(bv[v]));
     }
     for (int r = 0; r < MR; ++r) {
-      const __m256 av = _mm256_broadcast_ss(a + r * rs + k * cs);
+      const __m256 av = _mm256_broadcast_ss(ar[r] + kk * cs);
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
     }
   }
@@ -74,43 +78,52 @@ KERASCPP_INLINE void tile(int64_t K, const float* a, int64_t rs, int64_t cs, con
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_max_ps(acc[r][v], zero);
   }
   for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) store_row<NV, MASKED>(c + r * ldc, v, acc[r][v], mask);
+    for (int v = 0; v < NV; ++v) store_row<NV, MASKED>(crow[r], v, acc[r][v], mask);
 }
 
 // Rows [r0, r1) of one column block, in tiles of kMr rows and one shorter tile.
-template <int NV, bool MASKED>
+template <int NV, bool MASKED, bool KIDX, bool RIDX>
 KERASCPP_INLINE void column_block(const GemmTask& t, int64_t k0, int64_t kc, int64_t r0, int64_t r1,
                                   int64_t j, __m256i mask, bool first, bool last) {
-  const float* b = t.b + k0 * t.ldb + j;
+  // With a term list, k0 moves along the list; otherwise along A's columns and B's rows.
+  const float* b = KIDX ? t.b + j : t.b + k0 * t.ldb + j;
+  const int32_t* kidx = KIDX ? t.k_index + k0 : nullptr;
+  const int64_t a_k0 = KIDX ? 0 : k0 * t.a.cs;
   const float* bias = t.bias ? t.bias + j : nullptr;
   const bool load_c = !first || t.accumulate;
   const bool relu = last && t.relu;
-  const float* a = t.a.p + r0 * t.a.rs + k0 * t.a.cs;
-  float* c = t.c + r0 * t.ldc + j;
-  int64_t i = r0;
-  for (; i + kMr <= r1; i += kMr, a += kMr * t.a.rs, c += kMr * t.ldc)
-    tile<kMr, NV, MASKED>(kc, a, t.a.rs, t.a.cs, b, t.ldb, c, t.ldc, mask, bias, load_c, relu);
-  switch (r1 - i) {
-    case 1: tile<1, NV, MASKED>(kc, a, t.a.rs, t.a.cs, b, t.ldb, c, t.ldc, mask, bias, load_c, relu); break;
-    case 2: tile<2, NV, MASKED>(kc, a, t.a.rs, t.a.cs, b, t.ldb, c, t.ldc, mask, bias, load_c, relu); break;
-    case 3: tile<3, NV, MASKED>(kc, a, t.a.rs, t.a.cs, b, t.ldb, c, t.ldc, mask, bias, load_c, relu); break;
-    default: break;
+  const float* arow[kMr];
+  float* crow[kMr];
+  for (int64_t i = r0; i < r1; i += kMr) {
+    const int n = static_cast<int>(r1 - i < kMr ? r1 - i : kMr);
+    for (int r = 0; r < n; ++r) {
+      const int64_t row = RIDX ? t.row_index[i + r] : i + r;
+      arow[r] = t.a.p + row * t.a.rs + a_k0;
+      crow[r] = t.c + row * t.ldc + j;
+    }
+    switch (n) {
+      case kMr: tile<kMr, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+      case 3: tile<3, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+      case 2: tile<2, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+      default: tile<1, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+    }
   }
 }
 
 // Columns [c0, c1) for one K block: full 16-wide blocks, then the ragged end.
+template <bool KIDX, bool RIDX>
 void k_block(const GemmTask& t, int64_t k0, int64_t kc, int64_t r0, int64_t r1, int64_t c0,
              int64_t c1, bool first, bool last) {
   const __m256i none = _mm256_setzero_si256();
   int64_t j = c0;
-  for (; j + 16 <= c1; j += 16) column_block<2, false>(t, k0, kc, r0, r1, j, none, first, last);
+  for (; j + 16 <= c1; j += 16) column_block<2, false, KIDX, RIDX>(t, k0, kc, r0, r1, j, none, first, last);
   const int64_t rest = c1 - j;
   if (rest > 8)
-    column_block<2, true>(t, k0, kc, r0, r1, j, tail_mask(rest - 8), first, last);
+    column_block<2, true, KIDX, RIDX>(t, k0, kc, r0, r1, j, tail_mask(rest - 8), first, last);
   else if (rest == 8)
-    column_block<1, false>(t, k0, kc, r0, r1, j, none, first, last);
+    column_block<1, false, KIDX, RIDX>(t, k0, kc, r0, r1, j, none, first, last);
   else if (rest > 0)
-    column_block<1, true>(t, k0, kc, r0, r1, j, tail_mask(rest), first, last);
+    column_block<1, true, KIDX, RIDX>(t, k0, kc, r0, r1, j, tail_mask(rest), first, last);
 }
 
 }  // namespace
@@ -128,7 +141,13 @@ void gemm(const GemmTask& t, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
   int64_t k0 = 0;
   do {
     const int64_t kc = t.K - k0 < kKc ? t.K - k0 : kKc;
-    k_block(t, k0, kc, r0, r1, c0, c1, k0 == 0, k0 + kc >= t.K);
+    const bool first = k0 == 0, last = k0 + kc >= t.K;
+    if (t.k_index)
+      t.row_index ? k_block<true, true>(t, k0, kc, r0, r1, c0, c1, first, last)
+                  : k_block<true, false>(t, k0, kc, r0, r1, c0, c1, first, last);
+    else
+      t.row_index ? k_block<false, true>(t, k0, kc, r0, r1, c0, c1, first, last)
+                  : k_block<false, false>(t, k0, kc, r0, r1, c0, c1, first, last);
     k0 += kc;
   } while (k0 < t.K);
 }
@@ -136,13 +155,18 @@ void gemm(const GemmTask& t, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
 void adam_update(float* w, const float* g, float* m, float* v, int64_t rows, int64_t cols,
                  int64_t stride, float alpha, float beta1, float beta2, float epsilon) {
   const __m256 c1 = _mm256_set1_ps(1.0f - beta1), c2 = _mm256_set1_ps(1.0f - beta2);
-  const __m256 lr = _mm256_set1_ps(alpha), eps = _mm256_set1_ps(epsilon);
+  const __m256 lr = _mm256_set1_ps(alpha), eps = _mm256_set1_ps(epsilon), two = _mm256_set1_ps(2.0f);
   // The tail runs the same arithmetic under a mask, so every element sees the same operations
   // wherever a slice boundary falls.
   auto update = [&](__m256 gi, __m256& mi, __m256& vi, __m256& wi) {
     mi = _mm256_fmadd_ps(_mm256_sub_ps(gi, mi), c1, mi);
     vi = _mm256_fmadd_ps(_mm256_fmsub_ps(gi, gi, vi), c2, vi);
-    const __m256 step = _mm256_div_ps(_mm256_mul_ps(lr, mi), _mm256_add_ps(_mm256_sqrt_ps(vi), eps));
+    // m / (sqrt(v) + eps) with one trip through the divider instead of two (it is Adam's
+    // bottleneck): a reciprocal estimate refined by a Newton step, relative error < 2e-7.
+    const __m256 d = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
+    __m256 r = _mm256_rcp_ps(d);
+    r = _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, two));
+    const __m256 step = _mm256_mul_ps(_mm256_mul_ps(lr, mi), r);
     wi = _mm256_sub_ps(wi, step);
   };
   const __m256i tail = tail_mask(cols % 8 ? cols % 8 : 8);

@@ -22,6 +22,10 @@ struct Strided {
 /// C[r, j] = sum_k A(r, k) * B[k * ldb + j] (+ bias[j]) (+ C[r, j] if accumulate), then ReLU if
 /// relu; for rows [r0, r1) and columns [c0, c1) of C, with K terms. B and C are row-major.
 /// The terms are always summed in order k = 0, 1, ... K-1 onto the initial value.
+///
+/// k_index (optional) lists the terms: term k uses column k_index[k] of A and row k_index[k] of
+/// B, and K counts the listed terms (to skip terms known to be zero). row_index (optional) lists
+/// the rows: rows [r0, r1) of the task are then rows row_index[r0..r1) of A and C.
 struct GemmTask {
   int64_t K;
   Strided a;
@@ -32,6 +36,8 @@ struct GemmTask {
   const float* bias = nullptr;
   bool accumulate = false;
   bool relu = false;
+  const int32_t* k_index = nullptr;
+  const int32_t* row_index = nullptr;
 };
 void gemm(const GemmTask& t, int64_t r0, int64_t r1, int64_t c0, int64_t c1);
 

@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -47,6 +48,31 @@ void for_tiles(int64_t rows, int64_t cols, int64_t depth, int64_t row_block, int
 constexpr int64_t kRowBlock = 32;
 int64_t owned_row(int64_t in, int threads, int64_t p) {
   return std::min(in, kRowBlock * (ceil_div(in, kRowBlock) * p / threads));
+}
+
+// Input features that are zero in every row of a batch (MNIST's borders: ~40% of the pixels
+// of 32 images) contribute exact zeros to a Dense layer's products (0 * w adds +-0 for finite w)
+// and their weight-gradient rows are exactly zero. The kernels skip them when there are enough:
+// returns the list of the other features (ascending) in `live`, or null to use them all.
+const int32_t* live_features(const float* x, int64_t B, int64_t in, std::vector<int32_t>& live) {
+  if (B * in < 1024) return nullptr;
+  thread_local std::vector<uint32_t> any;
+  any.assign(static_cast<size_t>(in), 0u);
+  for (int64_t b = 0; b < B; ++b) {
+    const float* row = x + b * in;
+    for (int64_t k = 0; k < in; ++k) any[size_t(k)] |= std::bit_cast<uint32_t>(row[k]) & 0x7fffffffu;
+  }
+  live.clear();
+  for (int64_t k = 0; k < in; ++k)
+    if (any[size_t(k)]) live.push_back(static_cast<int32_t>(k));
+  return static_cast<int64_t>(live.size()) <= in - in / 8 ? live.data() : nullptr;
+}
+
+// The listed features in [k0, k1): the positions [first, second) of that range in `live`.
+std::pair<int64_t, int64_t> live_range(const std::vector<int32_t>& live, int64_t k0, int64_t k1) {
+  const auto lo = std::lower_bound(live.begin(), live.end(), k0);
+  const auto hi = std::lower_bound(lo, live.end(), k1);
+  return {lo - live.begin(), hi - live.begin()};
 }
 
 void blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
@@ -143,6 +169,9 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
   const backend::FlushDenormals flush;
   if (avx2::available()) {
     const int threads = config::num_threads();
+    thread_local std::vector<int32_t> live_features_of_x;
+    const auto& live = live_features_of_x;  // this thread's list, also for the workers' tasks
+    const int32_t* k_index = live_features(x, B, in, live_features_of_x);
     if (threads > 1 && B * in * out >= kParallelMacs && in >= 2 * threads * kRowBlock) {
       // Each thread sums over its own rows of W (those it updates in dense_backward), into y
       // (thread 0, with the bias) or a scratch buffer; the partial sums are added up after.
@@ -152,8 +181,12 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
       float* scratch = partial.data();
       backend::parallel_tasks(threads, [&](int64_t p) {
         const int64_t k0 = owned_row(in, threads, p), k1 = owned_row(in, threads, p + 1);
-        const avx2::GemmTask t{k1 - k0, {x + k0, in, 1}, W + k0 * out, out,
-                               p == 0 ? y : scratch + size_t(p - 1) * part_size, out, p == 0 ? b : nullptr};
+        float* part = p == 0 ? y : scratch + size_t(p - 1) * part_size;
+        avx2::GemmTask t{k1 - k0, {x + k0, in, 1}, W + k0 * out, out, part, out, p == 0 ? b : nullptr};
+        if (k_index) {
+          const auto [lo, hi] = live_range(live, k0, k1);
+          t = {hi - lo, {x, in, 1}, W, out, part, out, p == 0 ? b : nullptr, false, false, k_index + lo};
+        }
         avx2::gemm(t, 0, B, 0, out);
       });
       for (int p = 1; p < threads; ++p) {
@@ -164,7 +197,8 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
       return;
     }
     // Bias and ReLU are applied to each tile while it is still in registers.
-    const avx2::GemmTask t{in, {x, in, 1}, W, out, y, out, b, false, act == Activation::relu};
+    const int64_t terms = k_index ? static_cast<int64_t>(live.size()) : in;
+    const avx2::GemmTask t{terms, {x, in, 1}, W, out, y, out, b, false, act == Activation::relu, k_index};
     for_tiles(B, out, in, 64, 16, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
       avx2::gemm(t, r0, r1, c0, c1);
     });
@@ -212,12 +246,26 @@ void dense_backward(const float* x, const float* W, const float* dz, float* dW, 
   }
   // dW[in, out] = x^T dz (rows of dW walk down the columns of x), in blocks of whole rows, each
   // thread taking the rows it owns (owned_row); every ~1024 values go to dW_ready while in L1.
-  const avx2::GemmTask tw{B, {x, 1, in}, dz, out, dW, out};
+  // The rows of features that are zero in the whole batch are exactly zero: filled, not computed.
+  thread_local std::vector<int32_t> live_features_of_x;
+  const auto& live = live_features_of_x;  // this thread's list, also for the workers' tasks
+  const int32_t* row_index = live_features(x, B, in, live_features_of_x);
+  const avx2::GemmTask tw{B, {x, 1, in}, dz, out, dW, out, nullptr, false, false, nullptr, row_index};
   const int64_t step = std::max<int64_t>(4, ceil_div(ceil_div(1024, out), 4) * 4);
   for_tiles(in, out, B, kRowBlock, out, [&](int64_t r0, int64_t r1, int64_t, int64_t) {
     for (int64_t r = r0; r < r1; r += step) {
       const int64_t e = std::min(r1, r + step);
-      avx2::gemm(tw, r, e, 0, out);
+      if (!row_index) {
+        avx2::gemm(tw, r, e, 0, out);
+      } else {
+        const auto [lo, hi] = live_range(live, r, e);
+        avx2::gemm(tw, lo, hi, 0, out);
+        for (int64_t i = lo, row = r; row < e; ++row)  // the zero rows between the live ones
+          if (i < hi && live[size_t(i)] == row)
+            ++i;
+          else
+            std::fill(dW + row * out, dW + (row + 1) * out, 0.0f);
+      }
       if (dW_ready) dW_ready(Slice{r * out, 1, (e - r) * out, (e - r) * out});
     }
   });
