@@ -11,8 +11,14 @@
 
 // Everything below is compiled for AVX2+FMA; callers check available() first. No standard
 // library template is instantiated below this line, so no AVX2 copy of one can leak out.
+#if defined(__clang__)
+// clang ignores GCC's target pragma; its own attribute pragma does the same job (the fuzz
+// targets build the library with clang).
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 
 namespace keras::kernels::avx2 {
 namespace {
@@ -230,4 +236,8 @@ void dropout_forward(const float* x, float* y, float* mask, int64_t n, float kee
 
 }  // namespace keras::kernels::avx2
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
