@@ -56,16 +56,22 @@ int64_t owned_row(int64_t in, int threads, int64_t p) {
 // returns the list of the other features (ascending) in `live`, or null to use them all.
 const int32_t* live_features(const float* x, int64_t B, int64_t in, std::vector<int32_t>& live) {
   if (B * in < 1024) return nullptr;
-  thread_local std::vector<uint32_t> any;
+  thread_local std::vector<uint32_t> any_tls;
+  auto& any = any_tls;
   any.assign(static_cast<size_t>(in), 0u);
+  uint32_t* a = any.data();
   for (int64_t b = 0; b < B; ++b) {
     const float* row = x + b * in;
-    for (int64_t k = 0; k < in; ++k) any[size_t(k)] |= std::bit_cast<uint32_t>(row[k]) & 0x7fffffffu;
+    for (int64_t k = 0; k < in; ++k) a[k] |= std::bit_cast<uint32_t>(row[k]) & 0x7fffffffu;  // +-0
   }
-  live.clear();
-  for (int64_t k = 0; k < in; ++k)
-    if (any[size_t(k)]) live.push_back(static_cast<int32_t>(k));
-  return static_cast<int64_t>(live.size()) <= in - in / 8 ? live.data() : nullptr;
+  live.resize(static_cast<size_t>(in));
+  int64_t n = 0;
+  for (int64_t k = 0; k < in; ++k) {  // branch-free compaction
+    live[size_t(n)] = static_cast<int32_t>(k);
+    n += a[k] != 0;
+  }
+  live.resize(static_cast<size_t>(n));
+  return n <= in - in / 8 ? live.data() : nullptr;
 }
 
 // The listed features in [k0, k1): the positions [first, second) of that range in `live`.
@@ -253,18 +259,19 @@ void dense_backward(const float* x, const float* W, const float* dz, float* dW, 
   const avx2::GemmTask tw{B, {x, 1, in}, dz, out, dW, out, nullptr, false, false, nullptr, row_index};
   const int64_t step = std::max<int64_t>(4, ceil_div(ceil_div(1024, out), 4) * 4);
   for_tiles(in, out, B, kRowBlock, out, [&](int64_t r0, int64_t r1, int64_t, int64_t) {
+    int64_t next = row_index ? live_range(live, r0, r1).first : 0;  // first live row >= r
     for (int64_t r = r0; r < r1; r += step) {
       const int64_t e = std::min(r1, r + step);
       if (!row_index) {
         avx2::gemm(tw, r, e, 0, out);
       } else {
-        const auto [lo, hi] = live_range(live, r, e);
-        avx2::gemm(tw, lo, hi, 0, out);
-        for (int64_t i = lo, row = r; row < e; ++row)  // the zero rows between the live ones
-          if (i < hi && live[size_t(i)] == row)
-            ++i;
+        const int64_t lo = next;
+        for (int64_t row = r; row < e; ++row)  // zero the rows of dead features, find the live
+          if (next < static_cast<int64_t>(live.size()) && live[size_t(next)] == row)
+            ++next;
           else
             std::fill(dW + row * out, dW + (row + 1) * out, 0.0f);
+        avx2::gemm(tw, lo, next, 0, out);
       }
       if (dW_ready) dW_ready(Slice{r * out, 1, (e - r) * out, (e - r) * out});
     }
