@@ -94,19 +94,25 @@ KERASCPP_INLINE void column_block(const GemmTask& t, int64_t k0, int64_t kc, int
   const bool relu = last && t.relu;
   const float* arow[kMr];
   float* crow[kMr];
-  for (int64_t i = r0; i < r1; i += kMr) {
-    const int n = static_cast<int>(r1 - i < kMr ? r1 - i : kMr);
+  auto rows = [&](int64_t i, int n) {
     for (int r = 0; r < n; ++r) {
       const int64_t row = RIDX ? t.row_index[i + r] : i + r;
       arow[r] = t.a.p + row * t.a.rs + a_k0;
       crow[r] = t.c + row * t.ldc + j;
     }
-    switch (n) {
-      case kMr: tile<kMr, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-      case 3: tile<3, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-      case 2: tile<2, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-      default: tile<1, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-    }
+  };
+  int64_t i = r0;
+  for (; i + kMr <= r1; i += kMr) {
+    rows(i, kMr);
+    tile<kMr, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu);
+  }
+  const int n = static_cast<int>(r1 - i);
+  rows(i, n);
+  switch (n) {
+    case 3: tile<3, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+    case 2: tile<2, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+    case 1: tile<1, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
+    default: break;
   }
 }
 

@@ -54,8 +54,9 @@ int64_t owned_row(int64_t in, int threads, int64_t p) {
 // of 32 images) contribute exact zeros to a Dense layer's products (0 * w adds +-0 for finite w)
 // and their weight-gradient rows are exactly zero. The kernels skip them when there are enough:
 // returns the list of the other features (ascending) in `live`, or null to use them all.
-const int32_t* live_features(const float* x, int64_t B, int64_t in, std::vector<int32_t>& live) {
-  if (B * in < 1024) return nullptr;
+const int32_t* live_features(const float* x, int64_t B, int64_t in, int64_t out,
+                             std::vector<int32_t>& live) {
+  if (B * in * out < kParallelMacs) return nullptr;  // a small product: not worth the scan
   thread_local std::vector<uint32_t> any_tls;
   auto& any = any_tls;
   any.assign(static_cast<size_t>(in), 0u);
@@ -177,7 +178,7 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
     const int threads = config::num_threads();
     thread_local std::vector<int32_t> live_features_of_x;
     const auto& live = live_features_of_x;  // this thread's list, also for the workers' tasks
-    const int32_t* k_index = live_features(x, B, in, live_features_of_x);
+    const int32_t* k_index = live_features(x, B, in, out, live_features_of_x);
     if (threads > 1 && B * in * out >= kParallelMacs && in >= 2 * threads * kRowBlock) {
       // Each thread sums over its own rows of W (those it updates in dense_backward), into y
       // (thread 0, with the bias) or a scratch buffer; the partial sums are added up after.
@@ -255,7 +256,7 @@ void dense_backward(const float* x, const float* W, const float* dz, float* dW, 
   // The rows of features that are zero in the whole batch are exactly zero: filled, not computed.
   thread_local std::vector<int32_t> live_features_of_x;
   const auto& live = live_features_of_x;  // this thread's list, also for the workers' tasks
-  const int32_t* row_index = live_features(x, B, in, live_features_of_x);
+  const int32_t* row_index = live_features(x, B, in, out, live_features_of_x);
   const avx2::GemmTask tw{B, {x, 1, in}, dz, out, dW, out, nullptr, false, false, nullptr, row_index};
   const int64_t step = std::max<int64_t>(4, ceil_div(ceil_div(1024, out), 4) * 4);
   for_tiles(in, out, B, kRowBlock, out, [&](int64_t r0, int64_t r1, int64_t, int64_t) {
