@@ -102,49 +102,33 @@ int main(int argc, char** argv) {
       "|\n",
       threads, threads > 1 ? "s" : "");
   std::printf("|---|---:|---:|---:|---:|---:|\n");
-  row("Dense 784->128 forward, bias+ReLU", double(B * in * hid),
-      best_us(
-          [&] {
-            k::dense_forward(x.data(), w1.data(), b1.data(), y1.data(), B, in, hid,
-                             Activation::relu);
-          },
-          20),
-      best_us([&] { blas_forward(x.data(), w1.data(), b1.data(), y1.data(), in, hid, true); }, 20));
-  row("Dense 784->128 backward: dW = x^T dz, db", double(B * in * hid),
-      best_us(
-          [&] {
-            k::dense_backward(x.data(), w1.data(), dz1.data(), dw1.data(), db1.data(), nullptr, B,
-                              in, hid);
-          },
-          20),
-      best_us(
-          [&] {
-            blas_backward(x.data(), w1.data(), dz1.data(), dw1.data(), db1.data(), nullptr, in,
-                          hid);
-          },
-          20));
-  row("Dense 128->10 forward, bias (softmax apart)", double(B * hid * out),
-      best_us(
-          [&] {
-            k::dense_forward(h.data(), w2.data(), b2.data(), y2.data(), B, hid, out,
-                             Activation::linear);
-          },
-          200),
-      best_us([&] { blas_forward(h.data(), w2.data(), b2.data(), y2.data(), hid, out, false); },
-              200));
-  row("Dense 128->10 backward: dW, db, dx", double(2 * B * hid * out),
-      best_us(
-          [&] {
-            k::dense_backward(h.data(), w2.data(), dz2.data(), dw2.data(), db2.data(), dh.data(), B,
-                              hid, out);
-          },
-          200),
-      best_us(
-          [&] {
-            blas_backward(h.data(), w2.data(), dz2.data(), dw2.data(), db2.data(), dh.data(), hid,
-                          out);
-          },
-          200));
+  // The model's two Dense layers: forward with their activation, backward with dx only for the
+  // second (the first layer's input gradient is never needed).
+  struct DenseCase {
+    const char* name;
+    const float *x, *w, *b, *dz;
+    float *y, *dw, *db, *dx;
+    int64_t in, out;
+    Activation act;
+    int reps;
+  };
+  const DenseCase cases[] = {
+      {"784->128", x.data(), w1.data(), b1.data(), dz1.data(), y1.data(), dw1.data(), db1.data(),
+       nullptr, in, hid, Activation::relu, 20},
+      {"128->10", h.data(), w2.data(), b2.data(), dz2.data(), y2.data(), dw2.data(), db2.data(),
+       dh.data(), hid, out, Activation::linear, 200}};
+  for (const DenseCase& c : cases) {
+    const bool relu = c.act == Activation::relu;
+    const double macs = double(B * c.in * c.out);
+    row((std::string("Dense ") + c.name + " forward, bias" + (relu ? "+ReLU" : "")).c_str(), macs,
+        best_us([&] { k::dense_forward(c.x, c.w, c.b, c.y, B, c.in, c.out, c.act); }, c.reps),
+        best_us([&] { blas_forward(c.x, c.w, c.b, c.y, c.in, c.out, relu); }, c.reps));
+    row((std::string("Dense ") + c.name + " backward: dW, db" + (c.dx ? ", dx" : "")).c_str(),
+        c.dx ? 2 * macs : macs,
+        best_us([&] { k::dense_backward(c.x, c.w, c.dz, c.dw, c.db, c.dx, B, c.in, c.out); },
+                c.reps),
+        best_us([&] { blas_backward(c.x, c.w, c.dz, c.dw, c.db, c.dx, c.in, c.out); }, c.reps));
+  }
 
   // Adam over every parameter of the model (memory-bound: 7 floats of traffic per parameter).
   const int64_t n = in * hid + hid + hid * out + out;
