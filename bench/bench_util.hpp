@@ -47,7 +47,8 @@ inline std::string fixed(double v, int digits) {
 }
 
 /// The best single-thread SGEMM rate of this machine, measured now: OpenBLAS on 512^3 (near its
-/// most efficient regime), best of 39 runs (short runs: a busy machine spares some of them). The arithmetic floor of a model divides by this.
+/// most efficient regime), best of 39 runs (short runs: a busy machine spares some of them). The
+/// arithmetic floor of a model divides by this.
 inline double peak_sgemm_gflops() {
   openblas_set_num_threads(1);
   const int n = 512;

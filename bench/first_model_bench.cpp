@@ -36,12 +36,18 @@ Args parse(int argc, char** argv) {
       if (i + 1 >= argc) keras::bench::usage("first_model_bench", "missing value after " + k);
       return argv[++i];
     };
-    if (k == "--data") a.data = value();
-    else if (k == "--epochs") a.epochs = std::stoi(value());
-    else if (k == "--threads") a.threads = std::stoi(value());
-    else if (k == "--seed") a.seed = std::stoull(value());
-    else if (k == "--probe") a.probe = true;
-    else keras::bench::usage("first_model_bench", "unknown argument " + k);
+    if (k == "--data")
+      a.data = value();
+    else if (k == "--epochs")
+      a.epochs = std::stoi(value());
+    else if (k == "--threads")
+      a.threads = std::stoi(value());
+    else if (k == "--seed")
+      a.seed = std::stoull(value());
+    else if (k == "--probe")
+      a.probe = true;
+    else
+      keras::bench::usage("first_model_bench", "unknown argument " + k);
   }
   return a;
 }
@@ -78,14 +84,18 @@ int main(int argc, char** argv) try {
   x_train_raw = {};
   auto x_test = x_test_raw.astype<float>() / 255.0f;
   x_test_raw = {};
-  keras::Sequential model{Flatten({28, 28}), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")};
+  keras::Sequential model{Flatten({28, 28}), Dense(128, "relu"), Dropout(0.2),
+                          Dense(10, "softmax")};
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 
   auto timer = std::make_shared<EpochTimer>();
   const double cpu0 = keras::bench::cpu_seconds(), t0 = keras::bench::now();
   auto history = model.fit(x_train, y_train,
-                           {.epochs = args.epochs, .batch_size = 32, .validation_split = 0.1,
-                            .verbose = 0, .callbacks = {timer}});
+                           {.epochs = args.epochs,
+                            .batch_size = 32,
+                            .validation_split = 0.1,
+                            .verbose = 0,
+                            .callbacks = {timer}});
   const double fit_s = keras::bench::now() - t0, fit_cpu = keras::bench::cpu_seconds() - cpu0;
 
   double t1 = keras::bench::now();
@@ -97,7 +107,8 @@ int main(int argc, char** argv) try {
   const double n_test = static_cast<double>(x_test.shape()[0]);
 
   std::string epochs;
-  for (double s : timer->seconds) epochs.append(epochs.empty() ? "" : ",").append(keras::bench::fixed(s, 3));
+  for (double s : timer->seconds)
+    epochs.append(epochs.empty() ? "" : ",").append(keras::bench::fixed(s, 3));
   std::printf(
       "RESULT impl=kerascpp threads=%d fit_s=%.3f fit_cpu_s=%.3f epoch_s=%s test_acc=%.4f "
       "evaluate_s=%.4f evaluate_ips=%.0f predict_s=%.4f predict_ips=%.0f peak_rss_mb=%.1f\n",

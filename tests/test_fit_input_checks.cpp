@@ -15,7 +15,8 @@ TEST(FitInputChecks, FindsNaNAndInfinityAnywhere) {
   const int64_t n = 1300;  // 9100 values: two full 4096-value blocks and a partial one
   keras::Tensor y(keras::Shape{n});
   for (int64_t bad : {int64_t{0}, int64_t{4095}, int64_t{4096}, int64_t{9099}})
-    for (float value : {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
+    for (float value :
+         {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
       keras::Tensor x(keras::Shape{n, 7}, 0.5f);
       x[bad] = value;
       try {

@@ -69,9 +69,8 @@ TEST(Threads, NestedRegionsRunInline) {
   RestoreThreads restore;
   keras::config::set_num_threads(2);
   std::atomic<int> inner{0};
-  keras::backend::parallel_tasks(4, [&](int64_t) {
-    keras::backend::parallel_tasks(3, [&](int64_t) { inner.fetch_add(1); });
-  });
+  keras::backend::parallel_tasks(
+      4, [&](int64_t) { keras::backend::parallel_tasks(3, [&](int64_t) { inner.fetch_add(1); }); });
   EXPECT_EQ(inner.load(), 12);
 }
 
@@ -113,8 +112,9 @@ std::vector<keras::Tensor> train(uint64_t seed, int threads, bool fused) {
    private:
     keras::optimizers::OptimizerPtr inner_ = keras::optimizers::Adam{}.make();
   };
-  keras::models::OptimizerHandle opt = fused ? keras::models::OptimizerHandle("adam")
-                                             : keras::models::OptimizerHandle(std::make_shared<UnfusedAdam>());
+  keras::models::OptimizerHandle opt =
+      fused ? keras::models::OptimizerHandle("adam")
+            : keras::models::OptimizerHandle(std::make_shared<UnfusedAdam>());
   model.compile(opt, "sparse_categorical_crossentropy", {"accuracy"});
   // 6 epochs: over 200 parallel regions, so the pool's timing probe runs some of them solo (on
   // the calling thread alone), at different points in different runs.
@@ -124,7 +124,8 @@ std::vector<keras::Tensor> train(uint64_t seed, int threads, bool fused) {
 
 void expect_identical(const std::vector<keras::Tensor>& a, const std::vector<keras::Tensor>& b) {
   ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i].equals(b[i])) << "weight " << i << " differs";
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(a[i].equals(b[i])) << "weight " << i << " differs";
 }
 
 TEST(Determinism, SameSeedSameThreadsIsBitIdentical) {
@@ -140,7 +141,8 @@ TEST(Determinism, OneAndTwoThreadsAgreeClosely) {
   const auto a = train(7, 1, true), b = train(7, 2, true);
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
-    for (int64_t j = 0; j < a[i].size(); ++j) ASSERT_NEAR(a[i][j], b[i][j], 1e-4f) << "weight " << i << "[" << j << "]";
+    for (int64_t j = 0; j < a[i].size(); ++j)
+      ASSERT_NEAR(a[i][j], b[i][j], 1e-4f) << "weight " << i << "[" << j << "]";
 }
 
 TEST(Determinism, FusedOptimizerStepEqualsTheSeparatePass) {

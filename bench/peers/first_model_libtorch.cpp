@@ -53,11 +53,16 @@ int main(int argc, char** argv) try {
   uint64_t seed = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--data") dir = v;
-    else if (k == "--epochs") epochs = std::stoi(v);
-    else if (k == "--threads") threads = std::stoi(v);
-    else if (k == "--seed") seed = std::stoull(v);
-    else throw std::runtime_error("unknown argument " + k);
+    if (k == "--data")
+      dir = v;
+    else if (k == "--epochs")
+      epochs = std::stoi(v);
+    else if (k == "--threads")
+      threads = std::stoi(v);
+    else if (k == "--seed")
+      seed = std::stoull(v);
+    else
+      throw std::runtime_error("unknown argument " + k);
   }
   at::set_num_threads(threads);
   torch::manual_seed(seed);
@@ -71,10 +76,13 @@ int main(int argc, char** argv) try {
                               torch::nn::Dropout(0.2), torch::nn::Linear(128, 10));
   for (auto& p : model->named_parameters()) {
     torch::NoGradGuard guard;
-    if (p.key().find("weight") != std::string::npos) torch::nn::init::xavier_uniform_(p.value());
-    else torch::nn::init::zeros_(p.value());
+    if (p.key().find("weight") != std::string::npos)
+      torch::nn::init::xavier_uniform_(p.value());
+    else
+      torch::nn::init::zeros_(p.value());
   }
-  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3).betas({0.9, 0.999}).eps(1e-7));
+  torch::optim::Adam opt(model->parameters(),
+                         torch::optim::AdamOptions(1e-3).betas({0.9, 0.999}).eps(1e-7));
 
   const int64_t split = x_train.size(0) * 9 / 10, bs = 32;  // the last 10% validates
   auto x_fit = x_train.slice(0, 0, split), y_fit = y_train.slice(0, 0, split);
@@ -141,10 +149,11 @@ int main(int argc, char** argv) try {
     epochs_csv += b;
   }
   const double n_test = double(x_test.size(0));
-  std::printf("RESULT impl=libtorch threads=%d fit_s=%.3f fit_cpu_s=%.3f epoch_s=%s test_acc=%.4f "
-              "evaluate_s=%.4f evaluate_ips=%.0f predict_s=%.4f predict_ips=%.0f peak_rss_mb=%.1f\n",
-              at::get_num_threads(), fit_s, fit_cpu, epochs_csv.c_str(), test_acc, evaluate_s,
-              n_test / evaluate_s, predict_s, n_test / predict_s, double(u.ru_maxrss) * 1024 / 1e6);
+  std::printf(
+      "RESULT impl=libtorch threads=%d fit_s=%.3f fit_cpu_s=%.3f epoch_s=%s test_acc=%.4f "
+      "evaluate_s=%.4f evaluate_ips=%.0f predict_s=%.4f predict_ips=%.0f peak_rss_mb=%.1f\n",
+      at::get_num_threads(), fit_s, fit_cpu, epochs_csv.c_str(), test_acc, evaluate_s,
+      n_test / evaluate_s, predict_s, n_test / predict_s, double(u.ru_maxrss) * 1024 / 1e6);
   (void)predictions;
   return 0;
 } catch (const std::exception& e) {

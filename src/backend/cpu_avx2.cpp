@@ -100,19 +100,32 @@ KERASCPP_INLINE void column_block(const GemmTask& t, int64_t k0, int64_t kc, int
   const bool relu = last && t.relu;
   const float* arow[kMr];
   float* crow[kMr];
-  for (int64_t i = r0; i < r1; i += kMr) {
-    const int n = static_cast<int>(r1 - i < kMr ? r1 - i : kMr);
+  auto rows = [&](int64_t i, int n) {
     for (int r = 0; r < n; ++r) {
       const int64_t row = RIDX ? t.row_index[i + r] : i + r;
       arow[r] = t.a.p + row * t.a.rs + a_k0;
       crow[r] = t.c + row * t.ldc + j;
     }
-    switch (n) {
-      case kMr: tile<kMr, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-      case 3: tile<3, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-      case 2: tile<2, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-      default: tile<1, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu); break;
-    }
+  };
+  int64_t i = r0;
+  for (; i + kMr <= r1; i += kMr) {
+    rows(i, kMr);
+    tile<kMr, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu);
+  }
+  const int n = static_cast<int>(r1 - i);
+  rows(i, n);
+  switch (n) {
+    case 3:
+      tile<3, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu);
+      break;
+    case 2:
+      tile<2, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu);
+      break;
+    case 1:
+      tile<1, NV, MASKED, KIDX>(kc, arow, t.a.cs, kidx, b, t.ldb, crow, mask, bias, load_c, relu);
+      break;
+    default:
+      break;
   }
 }
 
@@ -122,7 +135,8 @@ void k_block(const GemmTask& t, int64_t k0, int64_t kc, int64_t r0, int64_t r1, 
              int64_t c1, bool first, bool last) {
   const __m256i none = _mm256_setzero_si256();
   int64_t j = c0;
-  for (; j + 16 <= c1; j += 16) column_block<2, false, KIDX, RIDX>(t, k0, kc, r0, r1, j, none, first, last);
+  for (; j + 16 <= c1; j += 16)
+    column_block<2, false, KIDX, RIDX>(t, k0, kc, r0, r1, j, none, first, last);
   const int64_t rest = c1 - j;
   if (rest > 8)
     column_block<2, true, KIDX, RIDX>(t, k0, kc, r0, r1, j, tail_mask(rest - 8), first, last);
@@ -136,8 +150,9 @@ void k_block(const GemmTask& t, int64_t k0, int64_t kc, int64_t r0, int64_t r1, 
 
 bool available() {
   // KERASCPP_DISABLE_AVX2=1 selects the portable path (BLAS and plain loops), for tests.
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                         !(getenv("KERASCPP_DISABLE_AVX2") && *getenv("KERASCPP_DISABLE_AVX2") == '1');
+  static const bool ok =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      !(getenv("KERASCPP_DISABLE_AVX2") && *getenv("KERASCPP_DISABLE_AVX2") == '1');
   return ok;
 }
 
@@ -161,7 +176,8 @@ void gemm(const GemmTask& t, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
 void adam_update(float* w, const float* g, float* m, float* v, int64_t rows, int64_t cols,
                  int64_t stride, float alpha, float beta1, float beta2, float epsilon) {
   const __m256 c1 = _mm256_set1_ps(1.0f - beta1), c2 = _mm256_set1_ps(1.0f - beta2);
-  const __m256 lr = _mm256_set1_ps(alpha), eps = _mm256_set1_ps(epsilon), two = _mm256_set1_ps(2.0f);
+  const __m256 lr = _mm256_set1_ps(alpha), eps = _mm256_set1_ps(epsilon),
+               two = _mm256_set1_ps(2.0f);
   // The tail runs the same arithmetic under a mask, so every element sees the same operations
   // wherever a slice boundary falls.
   auto update = [&](__m256 gi, __m256& mi, __m256& vi, __m256& wi) {
@@ -207,7 +223,8 @@ void dropout_forward(const float* x, float* y, float* mask, int64_t n, float kee
     return _mm256_or_si256(_mm256_slli_epi64(v, k), _mm256_srli_epi64(v, 64 - k));
   };
   const __m256 scale = _mm256_set1_ps(keep > 0.0f ? 1.0f / keep : 0.0f);
-  const __m256i threshold = _mm256_set1_epi32(static_cast<int>(static_cast<double>(keep) * (1u << 24)));
+  const __m256i threshold =
+      _mm256_set1_epi32(static_cast<int>(static_cast<double>(keep) * (1u << 24)));
   for (int64_t i = 0; i < n; i += 8) {
     // draw = rotl(s1 * 5, 7) * 9, then the state update.
     const __m256i x5 = _mm256_add_epi64(_mm256_slli_epi64(s1, 2), s1);

@@ -10,7 +10,8 @@
 
 namespace keras::kernels::avx2 {
 
-/// True when the CPU (and OS) support AVX2 and FMA, unless $KERASCPP_DISABLE_AVX2 is 1; checked once.
+/// True when the CPU (and OS) support AVX2 and FMA, unless $KERASCPP_DISABLE_AVX2 is 1; checked
+/// once.
 bool available();
 
 /// A strided matrix operand: element (r, k) is at p[r * rs + k * cs].

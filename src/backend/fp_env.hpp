@@ -14,11 +14,17 @@
 namespace keras::backend {
 
 #if defined(__x86_64__) || defined(__i386__)
-inline unsigned fp_mode() { return _mm_getcsr(); }
-inline void set_fp_mode(unsigned mode) { _mm_setcsr(mode); }
+inline unsigned fp_mode() {
+  return _mm_getcsr();
+}
+inline void set_fp_mode(unsigned mode) {
+  _mm_setcsr(mode);
+}
 constexpr unsigned kFlushDenormals = 0x8040;  // FTZ | DAZ
 #else
-inline unsigned fp_mode() { return 0; }
+inline unsigned fp_mode() {
+  return 0;
+}
 inline void set_fp_mode(unsigned) {}
 constexpr unsigned kFlushDenormals = 0;
 #endif

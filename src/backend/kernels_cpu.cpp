@@ -23,13 +23,16 @@ namespace {
 // Jobs below this many multiply-adds stay on the calling thread: waking a worker costs more.
 constexpr int64_t kParallelMacs = int64_t{1} << 17;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Runs f(r0, r1, c0, c1) over a rows x cols output cut into row_block x col_block tiles, in
 // parallel when the job (rows * cols * depth multiply-adds) is worth it. Tasks are numbered row
 // block first; the pool hands thread p the p-th share of the numbers every time.
 template <class F>
-void for_tiles(int64_t rows, int64_t cols, int64_t depth, int64_t row_block, int64_t col_block, F&& f) {
+void for_tiles(int64_t rows, int64_t cols, int64_t depth, int64_t row_block, int64_t col_block,
+               F&& f) {
   if (rows <= 0 || cols <= 0) return;
   if (rows * cols * std::max<int64_t>(depth, 1) < kParallelMacs || config::num_threads() == 1)
     return f(int64_t{0}, rows, int64_t{0}, cols);
@@ -54,18 +57,25 @@ int64_t owned_row(int64_t in, int threads, int64_t p) {
 // of 32 images) contribute exact zeros to a Dense layer's products (0 * w adds +-0 for finite w)
 // and their weight-gradient rows are exactly zero. The kernels skip them when there are enough:
 // returns the list of the other features (ascending) in `live`, or null to use them all.
-const int32_t* live_features(const float* x, int64_t B, int64_t in, std::vector<int32_t>& live) {
-  if (B * in < 1024) return nullptr;
-  thread_local std::vector<uint32_t> any;
+const int32_t* live_features(const float* x, int64_t B, int64_t in, int64_t out,
+                             std::vector<int32_t>& live) {
+  if (B * in * out < kParallelMacs) return nullptr;  // a small product: not worth the scan
+  thread_local std::vector<uint32_t> any_tls;
+  auto& any = any_tls;
   any.assign(static_cast<size_t>(in), 0u);
+  uint32_t* a = any.data();
   for (int64_t b = 0; b < B; ++b) {
     const float* row = x + b * in;
-    for (int64_t k = 0; k < in; ++k) any[size_t(k)] |= std::bit_cast<uint32_t>(row[k]) & 0x7fffffffu;
+    for (int64_t k = 0; k < in; ++k) a[k] |= std::bit_cast<uint32_t>(row[k]) & 0x7fffffffu;  // +-0
   }
-  live.clear();
-  for (int64_t k = 0; k < in; ++k)
-    if (any[size_t(k)]) live.push_back(static_cast<int32_t>(k));
-  return static_cast<int64_t>(live.size()) <= in - in / 8 ? live.data() : nullptr;
+  live.resize(static_cast<size_t>(in));
+  int64_t n = 0;
+  for (int64_t k = 0; k < in; ++k) {  // branch-free compaction
+    live[size_t(n)] = static_cast<int32_t>(k);
+    n += a[k] != 0;
+  }
+  live.resize(static_cast<size_t>(n));
+  return n <= in - in / 8 ? live.data() : nullptr;
 }
 
 // The listed features in [k0, k1): the positions [first, second) of that range in `live`.
@@ -78,9 +88,10 @@ std::pair<int64_t, int64_t> live_range(const std::vector<int32_t>& live, int64_t
 void blas_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-              static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
+              static_cast<int>(K), alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb), beta,
+              C, static_cast<int>(ldc));
 }
 
 }  // namespace
@@ -171,21 +182,24 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
     const int threads = config::num_threads();
     thread_local std::vector<int32_t> live_features_of_x;
     const auto& live = live_features_of_x;  // this thread's list, also for the workers' tasks
-    const int32_t* k_index = live_features(x, B, in, live_features_of_x);
+    const int32_t* k_index = live_features(x, B, in, out, live_features_of_x);
     if (threads > 1 && B * in * out >= kParallelMacs && in >= 2 * threads * kRowBlock) {
       // Each thread sums over its own rows of W (those it updates in dense_backward), into y
       // (thread 0, with the bias) or a scratch buffer; the partial sums are added up after.
       thread_local std::vector<float> partial;
       const auto part_size = static_cast<size_t>(B * out);
-      if (partial.size() < part_size * size_t(threads - 1)) partial.resize(part_size * size_t(threads - 1));
+      if (partial.size() < part_size * size_t(threads - 1))
+        partial.resize(part_size * size_t(threads - 1));
       float* scratch = partial.data();
       backend::parallel_tasks(threads, [&](int64_t p) {
         const int64_t k0 = owned_row(in, threads, p), k1 = owned_row(in, threads, p + 1);
         float* part = p == 0 ? y : scratch + size_t(p - 1) * part_size;
-        avx2::GemmTask t{k1 - k0, {x + k0, in, 1}, W + k0 * out, out, part, out, p == 0 ? b : nullptr};
+        avx2::GemmTask t{k1 - k0, {x + k0, in, 1},     W + k0 * out, out, part,
+                         out,     p == 0 ? b : nullptr};
         if (k_index) {
           const auto [lo, hi] = live_range(live, k0, k1);
-          t = {hi - lo, {x, in, 1}, W, out, part, out, p == 0 ? b : nullptr, false, false, k_index + lo};
+          t = {hi - lo, {x, in, 1},           W,     out,   part,
+               out,     p == 0 ? b : nullptr, false, false, k_index + lo};
         }
         avx2::gemm(t, 0, B, 0, out);
       });
@@ -198,7 +212,8 @@ void dense_forward(const float* x, const float* W, const float* b, float* y, int
     }
     // Bias and ReLU are applied to each tile while it is still in registers.
     const int64_t terms = k_index ? static_cast<int64_t>(live.size()) : in;
-    const avx2::GemmTask t{terms, {x, in, 1}, W, out, y, out, b, false, act == Activation::relu, k_index};
+    const avx2::GemmTask t{terms,  {x, in, 1}, W, out, y, out, b, false, act == Activation::relu,
+                           k_index};
     for_tiles(B, out, in, 64, 16, [&](int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
       avx2::gemm(t, r0, r1, c0, c1);
     });
@@ -249,22 +264,24 @@ void dense_backward(const float* x, const float* W, const float* dz, float* dW, 
   // The rows of features that are zero in the whole batch are exactly zero: filled, not computed.
   thread_local std::vector<int32_t> live_features_of_x;
   const auto& live = live_features_of_x;  // this thread's list, also for the workers' tasks
-  const int32_t* row_index = live_features(x, B, in, live_features_of_x);
-  const avx2::GemmTask tw{B, {x, 1, in}, dz, out, dW, out, nullptr, false, false, nullptr, row_index};
+  const int32_t* row_index = live_features(x, B, in, out, live_features_of_x);
+  const avx2::GemmTask tw{B,       {x, 1, in}, dz,    out,     dW,       out,
+                          nullptr, false,      false, nullptr, row_index};
   const int64_t step = std::max<int64_t>(4, ceil_div(ceil_div(1024, out), 4) * 4);
   for_tiles(in, out, B, kRowBlock, out, [&](int64_t r0, int64_t r1, int64_t, int64_t) {
+    int64_t next = row_index ? live_range(live, r0, r1).first : 0;  // first live row >= r
     for (int64_t r = r0; r < r1; r += step) {
       const int64_t e = std::min(r1, r + step);
       if (!row_index) {
         avx2::gemm(tw, r, e, 0, out);
       } else {
-        const auto [lo, hi] = live_range(live, r, e);
-        avx2::gemm(tw, lo, hi, 0, out);
-        for (int64_t i = lo, row = r; row < e; ++row)  // the zero rows between the live ones
-          if (i < hi && live[size_t(i)] == row)
-            ++i;
+        const int64_t lo = next;
+        for (int64_t row = r; row < e; ++row)  // zero the rows of dead features, find the live
+          if (next < static_cast<int64_t>(live.size()) && live[size_t(next)] == row)
+            ++next;
           else
             std::fill(dW + row * out, dW + (row + 1) * out, 0.0f);
+        avx2::gemm(tw, lo, next, 0, out);
       }
       if (dW_ready) dW_ready(Slice{r * out, 1, (e - r) * out, (e - r) * out});
     }

@@ -174,7 +174,8 @@ class ThreadPool {
     tasks_.store(tasks, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     for (size_t p = 0; p < ranges_.size(); ++p)
-      ranges_[p].state.store(region << 32 | uint64_t(home_begin(tasks, p)), std::memory_order_release);
+      ranges_[p].state.store(region << 32 | uint64_t(home_begin(tasks, p)),
+                             std::memory_order_release);
     region_.store(region, std::memory_order_release);  // opens the region
     wake_.fetch_add(1, std::memory_order_seq_cst);
     if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
@@ -195,7 +196,6 @@ class ThreadPool {
       finished = done_.load(std::memory_order_acquire);
     }
   }
-
 
   static constexpr uint64_t kIndexMask = 0xffffffffu;
 
@@ -260,10 +260,10 @@ class ThreadPool {
   std::vector<std::thread> threads_;
   std::vector<Range> ranges_;  // one per thread; the caller of run() is thread 0
   // The mode chooser (see dispatch), under call_mutex_.
-  int phase_ = 0;             // regions since the last probe began
+  int phase_ = 0;                  // regions since the last probe began
   Clock::duration timed_[2] = {};  // time of the probe's regions with the workers and solo
-  bool solo_ = false;         // the faster mode at the last probe
-  int absent_ = 0;            // regions in a row the workers ran no task of
+  bool solo_ = false;              // the faster mode at the last probe
+  int absent_ = 0;                 // regions in a row the workers ran no task of
   std::mutex call_mutex_;
   std::atomic<uint64_t> region_{0};
   std::atomic<void (*)(void*, int64_t)> fn_{nullptr};

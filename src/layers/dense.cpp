@@ -39,7 +39,8 @@ void Dense::backward(const float* x, const float* y, const float* dy, float* dx,
   const float* dz = dy;
   if (activation_ != kernels::Activation::linear) {
     const size_t need = static_cast<size_t>(batch * units_);
-    if (static_cast<size_t>(dz_.size()) < need) dz_ = Tensor::uninitialized(Shape{static_cast<int64_t>(need)});
+    if (static_cast<size_t>(dz_.size()) < need)
+      dz_ = Tensor::uninitialized(Shape{static_cast<int64_t>(need)});
     kernels::activation_backward(y, dy, dz_.data(), batch, units_, activation_);
     dz = dz_.data();
   }

@@ -46,9 +46,13 @@ static std::string parenthesized(const std::vector<int64_t>& dims, const char* c
   return out;
 }
 
-std::string Shape::str() const { return parenthesized(dims_, dims_.size() == 1 ? ",)" : ")"); }
+std::string Shape::str() const {
+  return parenthesized(dims_, dims_.size() == 1 ? ",)" : ")");
+}
 
-std::string Shape::keras_str() const { return parenthesized(dims_, ")"); }
+std::string Shape::keras_str() const {
+  return parenthesized(dims_, ")");
+}
 
 std::string to_string(const Shape& s) { return s.str(); }
 std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }

@@ -72,7 +72,8 @@ void adam_update(float* w, const float* g, float* m, float* v, const Slice& slic
 /// mask[n] receives the scale applied to each element (0 or 1/keep). The decisions come from
 /// four xoshiro256** streams, stream j = random::Generator(splitmix64 output j from `seed`):
 /// element 8s + 2j + h (h = 0, 1) is kept when
-/// (draw s of stream j >> (8 + 32h)) & 0xFFFFFF < keep * 2^24. Same bits vectorised or not, on every CPU.
+/// (draw s of stream j >> (8 + 32h)) & 0xFFFFFF < keep * 2^24. Same bits vectorised or not, on
+/// every CPU.
 void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep,
                      uint64_t seed);
 

@@ -7,7 +7,8 @@
 namespace keras::layers {
 
 struct DropoutOptions {
-  std::optional<uint64_t> seed = std::nullopt;  ///< fixed seed for the masks; default: from the global seed
+  std::optional<uint64_t> seed =
+      std::nullopt;  ///< fixed seed for the masks; default: from the global seed
   std::string name = {};
 };
 

@@ -203,7 +203,9 @@ class NDArray {
     for (T& v : *this) v = f(v);
     return *this;
   }
-  static NDArray reusable(NDArray&& a) { return a.storage_.use_count() == 1 ? std::move(a) : a.copy(); }
+  static NDArray reusable(NDArray&& a) {
+    return a.storage_.use_count() == 1 ? std::move(a) : a.copy();
+  }
   int64_t flat_index(std::initializer_list<int64_t> index) const {
     if (index.size() != shape_.rank())
       detail::throw_value_error("NDArray::at: " + std::to_string(index.size()) +
