@@ -188,7 +188,7 @@ TEST(KerasFilesRoundTrip, ArchiveLayoutIsKeras3s) {
   EXPECT_EQ(zip.entries()[0].name, "metadata.json");
   EXPECT_EQ(zip.entries()[1].name, "config.json");
   EXPECT_EQ(zip.entries()[2].name, "model.weights.h5");
-  for (const auto& e : zip.entries()) EXPECT_TRUE(e.stored) << e.name;
+  for (const auto& e : zip.entries()) EXPECT_TRUE(e.stored()) << e.name;
   const auto config = nlohmann::json::parse(zip.read("config.json", 1 << 20));
   EXPECT_EQ(config["class_name"], "Sequential");
   EXPECT_EQ(config["module"], "keras");

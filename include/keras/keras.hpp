@@ -26,7 +26,6 @@
 #include "keras/io/npy.hpp"
 #include "keras/io/weights_h5.hpp"
 #include "keras/io/zip.hpp"
-#include "keras/io/zip_stream.hpp"
 #include "keras/layers/activation.hpp"
 #include "keras/layers/batch_normalization.hpp"
 #include "keras/layers/conv2d.hpp"

@@ -31,7 +31,7 @@ uint64_t gzip_output_size(std::span<const uint8_t> gz, uint64_t max_size, const 
     fail(what, "gzip trailer declares " + std::to_string(isize) +
                    " uncompressed bytes, more than the " + std::to_string(max_size) +
                    " allowed here; the file is corrupt or not what it claims");
-  if (isize > kMaxDeflateRatio * gz.size() + 64)
+  if (!deflate_size_possible(isize, gz.size()))
     fail(what, "gzip trailer declares " + std::to_string(isize) +
                    " uncompressed bytes, impossible for " + std::to_string(gz.size()) +
                    " compressed bytes; the file is truncated or corrupt");

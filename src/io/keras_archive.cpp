@@ -32,8 +32,7 @@ std::string now_keras_style() {
 void check_entries(const ZipReader& zip, const LoadOptions& options) {
   for (const auto& e : zip.entries()) {
     const std::string& n = e.name;
-    if (n.empty() || n.find('/') != std::string::npos || n.find('\\') != std::string::npos ||
-        n == "." || n == ".." || n.find('\0') != std::string::npos)
+    if (!is_plain_entry_name(n))
       throw IOError(
           "entry '" + n.substr(0, 100) +
           "' has a path component; a .keras file kerascpp can load holds only config.json, "
@@ -84,8 +83,8 @@ std::string keras_archive_bytes(const Sequential& model) {
   const json metadata = {{"keras_version", detail::kKerasVersion},
                          {"date_saved", now_keras_style()}};
   ZipWriter zip;  // Keras's order and timestamps; every entry stored
-  zip.add("metadata.json", metadata.dump(), zip_epoch());
-  zip.add("config.json", config.dump(), zip_epoch());
+  zip.add("metadata.json", metadata.dump(), {.mtime = zip_epoch()});
+  zip.add("config.json", config.dump(), {.mtime = zip_epoch()});
   zip.add("model.weights.h5", weights_h5_bytes(model));
   return zip.finish();
 }

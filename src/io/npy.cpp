@@ -306,10 +306,10 @@ std::vector<uint8_t> npy_bytes(const AnyArray& array) {
 // ---- NpzFile --------------------------------------------------------------------------------
 
 namespace {
-void check_npz_names(const streaming::ZipReader& zip) {
-  for (const streaming::ZipEntry& e : zip.entries())
-    if (!streaming::is_plain_entry_name(e.name))
-      throw IOError("npz archive '" + zip.name() + "': member name '" + e.name +
+void check_npz_names(const ZipReader& zip) {
+  for (const ZipEntry& e : zip.entries())
+    if (!is_plain_entry_name(e.name))
+      throw IOError("npz archive '" + zip.origin() + "': member name '" + e.name +
                     "' has a path component; an .npz holds only plain 'name.npy' members");
 }
 bool is_npy_member(const std::string& n) {
@@ -317,16 +317,17 @@ bool is_npy_member(const std::string& n) {
 }
 }  // namespace
 
-NpzFile::NpzFile(const std::filesystem::path& path) : zip_(path) {
+NpzFile::NpzFile(const std::filesystem::path& path) : zip_(ZipReader::open(path)) {
   check_npz_names(zip_);
 }
-NpzFile::NpzFile(std::span<const uint8_t> bytes, std::string name) : zip_(bytes, std::move(name)) {
+NpzFile::NpzFile(std::span<const uint8_t> bytes, std::string name)
+    : zip_(ZipReader::from_bytes(std::string(bytes.begin(), bytes.end()), std::move(name))) {
   check_npz_names(zip_);
 }
 
 std::vector<std::string> NpzFile::keys() const {
   std::vector<std::string> out;
-  for (const streaming::ZipEntry& e : zip_.entries())
+  for (const ZipEntry& e : zip_.entries())
     if (is_npy_member(e.name)) out.push_back(e.name.substr(0, e.name.size() - 4));
   return out;
 }
@@ -336,15 +337,15 @@ bool NpzFile::contains(const std::string& key) const {
 }
 
 AnyArray NpzFile::get(const std::string& key) const {
-  const streaming::ZipEntry* e = zip_.find(key + ".npy");
+  const ZipEntry* e = zip_.find(key + ".npy");
   if (!e) {
     std::string have;
     for (const auto& k : keys()) have += (have.empty() ? "" : ", ") + k;
-    throw IOError("npz archive '" + zip_.name() + "' has no array '" + key +
+    throw IOError("npz archive '" + zip_.origin() + "' has no array '" + key +
                   "' (it holds: " + (have.empty() ? "nothing" : have) + ")");
   }
-  streaming::ZipReader::Stream s = zip_.open(*e);
-  return read_npy_stream(s, e->size, zip_.name() + ":" + e->name);
+  ZipReader::Stream s = zip_.stream(*e);
+  return read_npy_stream(s, e->size, zip_.origin() + ":" + e->name);
 }
 
 template <ArrayElement T>
@@ -352,7 +353,7 @@ NDArray<T> NpzFile::get(const std::string& key) const {
   AnyArray any = get(key);
   if (auto* a = std::get_if<NDArray<T>>(&any)) return std::move(*a);
   const std::string_view found = std::visit([](const auto& a) { return a.dtype(); }, any);
-  throw IOError("npz archive '" + zip_.name() + "': array '" + key + "' has dtype " +
+  throw IOError("npz archive '" + zip_.origin() + "': array '" + key + "' has dtype " +
                 std::string(found) + ", expected " + std::string(dtype_name<T>()));
 }
 
@@ -364,13 +365,13 @@ template NDArray<double> NpzFile::get<double>(const std::string&) const;
 
 void save_npz(const std::filesystem::path& path,
               const std::vector<std::pair<std::string, AnyArray>>& arrays, bool compress) {
-  streaming::ZipWriter zip(path);
+  ZipWriter zip;
   for (const auto& [key, array] : arrays) {
-    if (!streaming::is_plain_entry_name(key + ".npy"))
+    if (!is_plain_entry_name(key + ".npy"))
       throw ValueError("save_npz: array name '" + key + "' must be a plain name (no '/' or '\\')");
-    zip.add(key + ".npy", npy_bytes(array), compress);
+    zip.add(key + ".npy", npy_bytes(array), {.compress = compress});
   }
-  zip.commit();
+  zip.write(path);
 }
 
 }  // namespace keras::io

@@ -14,6 +14,11 @@ namespace keras::io {
 /// than this times the compressed size is lying.
 inline constexpr uint64_t kMaxDeflateRatio = 1032;
 
+/// Whether `compressed` bytes of DEFLATE data can expand to `size` bytes (gzip, zip entries).
+constexpr bool deflate_size_possible(uint64_t size, uint64_t compressed) {
+  return size <= kMaxDeflateRatio * compressed + 64;
+}
+
 /// Whether `bytes` starts with the gzip magic number (1f 8b).
 bool is_gzip(std::span<const uint8_t> bytes);
 

@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "keras/io/zip_stream.hpp"
+#include "keras/io/zip.hpp"
 #include "keras/tensor/ndarray.hpp"
 
 namespace keras::io {
@@ -49,7 +49,8 @@ std::vector<uint8_t> npy_bytes(const AnyArray& array);
 class NpzFile {
  public:
   explicit NpzFile(const std::filesystem::path& path);
-  /// An archive already in memory; `bytes` must outlive this object.
+  /// An archive already in memory (copied: the reader owns its bytes); `name` is used in
+  /// error messages.
   NpzFile(std::span<const uint8_t> bytes, std::string name);
 
   /// Names of the arrays (members without their ".npy"), in archive order.
@@ -61,7 +62,7 @@ class NpzFile {
   NDArray<T> get(const std::string& key) const;
 
  private:
-  streaming::ZipReader zip_;
+  ZipReader zip_;
 };
 
 extern template NDArray<uint8_t> NpzFile::get<uint8_t>(const std::string&) const;
