@@ -237,6 +237,25 @@ TEST(ConvLayers, ConfigsUseKerasKeys) {
   backend::clear_session();
 }
 
+namespace {
+// keras.layers.deserialize of one {"class_name", "config"} entry, collecting the warnings.
+LayerPtr from_config(const std::string& class_name, const nlohmann::json& config,
+                     std::vector<std::string>* warnings = nullptr) {
+  return deserialize({{"class_name", class_name}, {"config", config}}, [&](const std::string& w) {
+    if (warnings) warnings->push_back(w);
+  });
+}
+
+std::string config_error(const std::string& class_name, const nlohmann::json& config) {
+  try {
+    from_config(class_name, config);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
 TEST(ConvLayers, FromConfigReadsKeras3AndKeras2) {
   // A Conv2D config as Keras 3.14 writes it (dtype policy object, lists for tuples).
   const auto k3 = nlohmann::json::parse(R"({"name": "conv2d_7", "trainable": true,
@@ -247,19 +266,27 @@ TEST(ConvLayers, FromConfigReadsKeras3AndKeras2) {
       "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}},
       "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null,
       "kernel_constraint": null, "bias_constraint": null})");
-  auto conv = std::dynamic_pointer_cast<Conv2D>(Conv2D::from_config(k3));
+  auto conv = std::dynamic_pointer_cast<Conv2D>(from_config("Conv2D", k3));
   ASSERT_TRUE(conv);
   EXPECT_EQ(conv->name(), "conv2d_7");
   EXPECT_EQ(conv->filters(), 64);
   EXPECT_EQ(conv->activation(), kernels::Activation::relu);
-  // Keras 2: the first layer carries batch_input_shape; ints for tuples are allowed too.
+  // Keras 2: the first layer carries batch_input_shape; ints for tuples are allowed too. Keras
+  // 2.3 writes glorot_uniform as its VarianceScaling form; a VarianceScaling kerascpp cannot name
+  // falls back to the default initializer with a warning (weights loaded from a file are unaffected).
   const auto k2 = nlohmann::json::parse(R"({"name": "conv2d_1", "batch_input_shape": [null, 28, 28, 1],
       "filters": 32, "kernel_size": 3, "strides": 1, "padding": "same", "activation": "linear",
-      "kernel_initializer": {"class_name": "VarianceScaling", "config": {}}})");
-  EXPECT_THROW(Conv2D::from_config(k2), ValueError);  // VarianceScaling is not an initializer kerascpp knows
-  auto k2_ok = k2;
-  k2_ok["kernel_initializer"] = "glorot_uniform";
-  auto first = Conv2D::from_config(k2_ok);
+      "kernel_initializer": {"class_name": "VarianceScaling",
+                             "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform"}}})");
+  std::vector<std::string> warnings;
+  EXPECT_EQ(from_config("Conv2D", k2, &warnings)->get_config()["kernel_initializer"]["class_name"], "GlorotUniform");
+  EXPECT_TRUE(warnings.empty());
+  auto k2_unknown = k2;
+  k2_unknown["kernel_initializer"]["config"] = nlohmann::json::object();
+  auto first = from_config("Conv2D", k2_unknown, &warnings);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("\"kernel_initializer\""), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("using glorot_uniform"), std::string::npos) << warnings[0];
   ASSERT_TRUE(first->declared_input_shape());
   EXPECT_EQ(*first->declared_input_shape(), (Shape{28, 28, 1}));
   first->build(Shape{28, 28, 1});
@@ -267,28 +294,61 @@ TEST(ConvLayers, FromConfigReadsKeras3AndKeras2) {
 
   auto dilated = k3;
   dilated["dilation_rate"] = nlohmann::json::parse("[2, 2]");
-  EXPECT_THROW(Conv2D::from_config(dilated), NotImplementedError);
+  EXPECT_THROW(from_config("Conv2D", dilated), NotImplementedError);
   auto channels_first = k3;
   channels_first["data_format"] = "channels_first";
-  EXPECT_THROW(Conv2D::from_config(channels_first), NotImplementedError);
+  EXPECT_THROW(from_config("Conv2D", channels_first), NotImplementedError);
 
-  // Every layer's config round-trips through from_config.
+  // Every layer's config round-trips through the registry.
   backend::clear_session();
-  std::vector<std::pair<LayerPtr, LayerPtr (*)(const nlohmann::json&)>> layers{
-      {std::make_shared<Conv2D>(5, Size2{3, 2}, "tanh", Conv2DOptions{.strides = 2, .padding = "same", .use_bias = false}),
-       &Conv2D::from_config},
-      {std::make_shared<MaxPooling2D>(Size2{3, 3}, Pooling2DOptions{.strides = Size2{1, 2}}), &MaxPooling2D::from_config},
-      {std::make_shared<AveragePooling2D>(), &AveragePooling2D::from_config},
-      {std::make_shared<GlobalAveragePooling2D>(GlobalAveragePooling2DOptions{.keepdims = true}),
-       &GlobalAveragePooling2D::from_config},
-      {std::make_shared<Reshape>(Shape{-1, 7}), &Reshape::from_config},
-      {std::make_shared<BatchNormalization>(BatchNormalizationOptions{.momentum = 0.9, .scale = false}),
-       &BatchNormalization::from_config},
-      {std::make_shared<Activation>("softmax"), &Activation::from_config}};
-  for (auto& [layer, from_config] : layers) {
+  std::vector<LayerPtr> layers{
+      std::make_shared<Conv2D>(5, Size2{3, 2}, "tanh", Conv2DOptions{.strides = 2, .padding = "same", .use_bias = false}),
+      std::make_shared<MaxPooling2D>(Size2{3, 3}, Pooling2DOptions{.strides = Size2{1, 2}}),
+      std::make_shared<AveragePooling2D>(),
+      std::make_shared<GlobalAveragePooling2D>(GlobalAveragePooling2DOptions{.keepdims = true}),
+      std::make_shared<Reshape>(Shape{-1, 7}),
+      std::make_shared<BatchNormalization>(BatchNormalizationOptions{.momentum = 0.9, .scale = false}),
+      std::make_shared<Activation>("softmax")};
+  for (const auto& layer : layers) {
     const auto config = layer->get_config();
-    EXPECT_EQ(from_config(config)->get_config(), config) << layer->class_name();
+    EXPECT_EQ(deserialize(serialize(*layer))->get_config(), config) << layer->class_name();
   }
+  backend::clear_session();
+}
+
+TEST(ConvLayers, FromConfigErrorsNameLayerAndKey) {
+  // Each message names the layer, its class and the key, and shows the value.
+  auto expect_error = [](const std::string& class_name, const char* config, std::vector<std::string> parts) {
+    const std::string message = config_error(class_name, nlohmann::json::parse(config));
+    for (const auto& part : parts) EXPECT_NE(message.find(part), std::string::npos) << message;
+  };
+  expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": 3, "dilation_rate": [2, 2]})",
+               {"layer 'c' (Conv2D)", "\"dilation_rate\" = [2,2] is not supported"});
+  expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": 3, "groups": 2})", {"\"groups\" = 2"});
+  expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": 3, "data_format": "channels_first"})",
+               {"\"data_format\" = \"channels_first\"", "channels_last"});
+  expect_error("Conv2D", R"({"name": "c", "kernel_size": 3})", {"layer 'c' (Conv2D), key \"filters\" is missing"});
+  expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": [3, 3, 3]})",
+               {"\"kernel_size\" must be an integer or a list of 2 integers, got [3,3,3]"});
+  expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": 3, "strides": [1, 0]})",
+               {"\"strides\" must hold integers in [1, 2^31], got 0"});
+  expect_error("MaxPooling2D", R"({"name": "p", "pool_size": "2"})", {"layer 'p' (MaxPooling2D), key \"pool_size\""});
+  expect_error("AveragePooling2D", R"({"name": "p", "data_format": "channels_first"})", {"\"data_format\""});
+  expect_error("GlobalAveragePooling2D", R"({"name": "g", "keepdims": 1})", {"\"keepdims\" must be true or false"});
+  expect_error("Reshape", R"({"name": "r"})", {"layer 'r' (Reshape): \"target_shape\" is missing"});
+  expect_error("Reshape", R"({"name": "r", "target_shape": [7, null]})", {"\"target_shape\" must hold", "None"});
+  expect_error("BatchNormalization", R"({"name": "bn", "axis": [1, 2]})",
+               {"layer 'bn' (BatchNormalization), key \"axis\" = [1,2] is not supported yet"});
+  expect_error("BatchNormalization", R"({"name": "bn", "momentum": "high"})", {"\"momentum\" must be a finite number"});
+  expect_error("Activation", R"({"name": "a", "activation": "swishy"})", {"\"activation\"", "swishy"});
+
+  // Keras 2's one-element axis list, and -1 in a target shape.
+  auto bn = std::dynamic_pointer_cast<BatchNormalization>(from_config("BatchNormalization", {{"axis", {3}}}));
+  ASSERT_TRUE(bn);
+  EXPECT_EQ(bn->get_config()["axis"], 3);
+  auto reshape = std::dynamic_pointer_cast<Reshape>(from_config("Reshape", {{"target_shape", {-1, 7}}}));
+  ASSERT_TRUE(reshape);
+  EXPECT_EQ(reshape->target_shape(), (Shape{-1, 7}));
   backend::clear_session();
 }
 

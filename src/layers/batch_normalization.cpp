@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "config_utils.hpp"
+#include "config_writers.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -143,26 +143,5 @@ nlohmann::json BatchNormalization::get_config() const {
   return c;
 }
 
-LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
-  int axis = -1;
-  if (c.contains("axis")) {
-    const auto& a = c.at("axis");  // Keras 2 may write a one-element list
-    if (a.is_array() && a.size() == 1) axis = a[0].get<int>();
-    else if (a.is_number_integer()) axis = a.get<int>();
-    else throw NotImplementedError("BatchNormalization: axis=" + a.dump() + " is not supported; use one axis");
-  }
-  return std::make_shared<BatchNormalization>(BatchNormalizationOptions{
-      .axis = axis,
-      .momentum = c.value("momentum", 0.99),
-      .epsilon = c.value("epsilon", 1e-3),
-      .center = c.value("center", true),
-      .scale = c.value("scale", true),
-      .beta_initializer = config::initializer(c, "beta_initializer", "zeros"),
-      .gamma_initializer = config::initializer(c, "gamma_initializer", "ones"),
-      .moving_mean_initializer = config::initializer(c, "moving_mean_initializer", "zeros"),
-      .moving_variance_initializer = config::initializer(c, "moving_variance_initializer", "ones"),
-      .input_shape = config::input_shape(c),
-      .name = config::name(c)});
-}
 
 }  // namespace keras::layers

@@ -1,6 +1,6 @@
 #include "keras/layers/conv2d.hpp"
 
-#include "config_utils.hpp"
+#include "config_writers.hpp"
 #include <algorithm>
 
 #include "keras/activations/activations.hpp"
@@ -104,21 +104,5 @@ nlohmann::json Conv2D::get_config() const {
   return c;
 }
 
-LayerPtr Conv2D::from_config(const nlohmann::json& c) {
-  config::require_channels_last(c, "Conv2D");
-  config::require_all(c, "dilation_rate", 1, "Conv2D");
-  config::require_all(c, "groups", 1, "Conv2D");
-  if (!c.contains("filters") || !c.contains("kernel_size"))
-    throw ValueError("Conv2D config: 'filters' and 'kernel_size' are required, got " + c.dump());
-  return std::make_shared<Conv2D>(
-      c.at("filters").get<int64_t>(), config::size2(c, "kernel_size", 1, "Conv2D"), config::activation(c),
-      Conv2DOptions{.strides = config::size2(c, "strides", 1, "Conv2D"),
-                    .padding = config::string(c, "padding", "valid"),
-                    .use_bias = c.value("use_bias", true),
-                    .kernel_initializer = config::initializer(c, "kernel_initializer", "glorot_uniform"),
-                    .bias_initializer = config::initializer(c, "bias_initializer", "zeros"),
-                    .input_shape = config::input_shape(c),
-                    .name = config::name(c)});
-}
 
 }  // namespace keras::layers

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "config_utils.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -48,10 +47,5 @@ nlohmann::json GlobalAveragePooling2D::get_config() const {
   return c;
 }
 
-LayerPtr GlobalAveragePooling2D::from_config(const nlohmann::json& c) {
-  config::require_channels_last(c, "GlobalAveragePooling2D");
-  return std::make_shared<GlobalAveragePooling2D>(
-      GlobalAveragePooling2DOptions{.keepdims = c.value("keepdims", false), .name = config::name(c)});
-}
 
 }  // namespace keras::layers

@@ -1,6 +1,6 @@
 #include "keras/layers/pooling2d.hpp"
 
-#include "config_utils.hpp"
+#include "config_writers.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -45,14 +45,6 @@ nlohmann::json Pooling2D::get_config() const {
   return c;
 }
 
-std::pair<Size2, Pooling2DOptions> Pooling2D::parse_config(const nlohmann::json& c,
-                                                           std::string_view class_name) {
-  config::require_channels_last(c, class_name);
-  return {config::size2(c, "pool_size", {2, 2}, class_name),
-          Pooling2DOptions{.strides = config::optional_size2(c, "strides", class_name),
-                           .padding = config::string(c, "padding", "valid"),
-                           .name = config::name(c)}};
-}
 
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("max_pooling2d", "MaxPooling2D", pool_size, std::move(options)) {}
@@ -68,10 +60,6 @@ void MaxPooling2D::backward(const float*, const float*, const float* dy, float* 
   if (dx) kernels::max_pool2d_backward(window(batch), argmax_.data(), dy, dx);
 }
 
-LayerPtr MaxPooling2D::from_config(const nlohmann::json& c) {
-  auto [pool, options] = parse_config(c, "MaxPooling2D");
-  return std::make_shared<MaxPooling2D>(pool, std::move(options));
-}
 
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("average_pooling2d", "AveragePooling2D", pool_size, std::move(options)) {}
@@ -84,9 +72,5 @@ void AveragePooling2D::backward(const float*, const float*, const float* dy, flo
   if (dx) kernels::avg_pool2d_backward(window(batch), dy, dx);
 }
 
-LayerPtr AveragePooling2D::from_config(const nlohmann::json& c) {
-  auto [pool, options] = parse_config(c, "AveragePooling2D");
-  return std::make_shared<AveragePooling2D>(pool, std::move(options));
-}
 
 }  // namespace keras::layers

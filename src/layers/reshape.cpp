@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "config_utils.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -46,11 +45,5 @@ nlohmann::json Reshape::get_config() const {
   return c;
 }
 
-LayerPtr Reshape::from_config(const nlohmann::json& c) {
-  if (!c.contains("target_shape") || !c.at("target_shape").is_array())
-    throw ValueError("Reshape config: 'target_shape' must be a list of dimensions, got " + c.dump());
-  return std::make_shared<Reshape>(Shape(c.at("target_shape").get<std::vector<int64_t>>()),
-                                   ReshapeOptions{.input_shape = config::input_shape(c), .name = config::name(c)});
-}
 
 }  // namespace keras::layers
