@@ -41,5 +41,4 @@ nlohmann::json Activation::get_config() const {
   return c;
 }
 
-
 }  // namespace keras::layers

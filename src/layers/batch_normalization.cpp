@@ -20,7 +20,8 @@ BatchNormalization::BatchNormalization(BatchNormalizationOptions o)
       mean_init_(initializers::get(o.moving_mean_initializer)),
       var_init_(initializers::get(o.moving_variance_initializer)) {
   if (!(epsilon_ > 0.0))
-    throw ValueError("BatchNormalization: epsilon must be positive, got " + std::to_string(epsilon_));
+    throw ValueError("BatchNormalization: epsilon must be positive, got " +
+                     std::to_string(epsilon_));
 }
 
 Shape BatchNormalization::compute_output_shape(const Shape& in) const {
@@ -95,7 +96,8 @@ void BatchNormalization::forward(const float* x, float* y, int64_t batch, bool t
     }
 }
 
-void BatchNormalization::backward(const float* x, const float*, const float* dy, float* dx, int64_t batch) {
+void BatchNormalization::backward(const float* x, const float*, const float* dy, float* dx,
+                                  int64_t batch) {
   const int64_t C = channels_, R = batch * input_shape().size() / C;
   const Variable* gamma = scale_ ? variable("gamma") : nullptr;
   const Variable* beta = center_ ? variable("beta") : nullptr;
@@ -118,7 +120,8 @@ void BatchNormalization::backward(const float* x, const float*, const float* dy,
     // Training: the batch statistics depend on x too, which removes the mean of dy and its
     // component along xhat: dx = g/sigma * (dy - mean(dy) - xhat * mean(dy * xhat)).
     const float mean_dy = last_training_ ? static_cast<float>(dbeta[size_t(c)] / double(R)) : 0.0f;
-    const float mean_dy_xhat = last_training_ ? static_cast<float>(dgamma[size_t(c)] / double(R)) : 0.0f;
+    const float mean_dy_xhat =
+        last_training_ ? static_cast<float>(dgamma[size_t(c)] / double(R)) : 0.0f;
     for (int64_t r = 0; r < R; ++r) {
       const float xhat = (x[r * C + c] - mean_[size_t(c)]) * inv_std_[size_t(c)];
       dx[r * C + c] = scale * (dy[r * C + c] - mean_dy - xhat * mean_dy_xhat);
@@ -137,11 +140,11 @@ nlohmann::json BatchNormalization::get_config() const {
   c["gamma_initializer"] = config::serialize(gamma_init_);
   c["moving_mean_initializer"] = config::serialize(mean_init_);
   c["moving_variance_initializer"] = config::serialize(var_init_);
-  for (const char* k : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"})
+  for (const char* k :
+       {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"})
     c[k] = nullptr;
   c["synchronized"] = false;
   return c;
 }
-
 
 }  // namespace keras::layers

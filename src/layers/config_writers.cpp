@@ -12,6 +12,8 @@ json serialize(initializers::Kind kind) {
           {"registered_name", nullptr}};
 }
 
-json to_json(Size2 s) { return json::array({s.h, s.w}); }
+json to_json(Size2 s) {
+  return json::array({s.h, s.w});
+}
 
 }  // namespace keras::layers::config

@@ -30,7 +30,9 @@ std::vector<WeightSpec> Dense::weight_specs() const {
   return specs;
 }
 
-void Dense::on_build() { in_features_ = input_shape()[0]; }
+void Dense::on_build() {
+  in_features_ = input_shape()[0];
+}
 
 void Dense::forward(const float* x, float* y, int64_t batch, bool) {
   const float* bias = use_bias_ ? variables_[1].value : nullptr;

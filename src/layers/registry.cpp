@@ -1,10 +1,10 @@
+#include "keras/layers/registry.hpp"
 #include "keras/layers/activation.hpp"
 #include "keras/layers/batch_normalization.hpp"
 #include "keras/layers/conv2d.hpp"
 #include "keras/layers/global_average_pooling2d.hpp"
 #include "keras/layers/pooling2d.hpp"
 #include "keras/layers/reshape.hpp"
-#include "keras/layers/registry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,9 +34,9 @@ std::string brief(const json& v) {
     const auto& s = v.get_ref<const std::string&>();
     return s.size() <= 60 ? "\"" + s + "\"" : "\"" + s.substr(0, 57) + "...\"";
   }
-  if (v.is_number() || v.is_boolean() || v.is_null()) return v.dump();
-  if (v.is_array() && v.size() <= 8 &&
-      std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_primitive() && !e.is_string(); })) {
+  const auto scalar = [](const json& e) { return e.is_number() || e.is_boolean() || e.is_null(); };
+  if (scalar(v)) return v.dump();
+  if (v.is_array() && v.size() <= 8 && std::all_of(v.begin(), v.end(), scalar)) {
     std::string s = v.dump();  // [2,2]: short lists of numbers are shown in full
     if (s.size() <= 60) return s;
   }
@@ -289,8 +289,9 @@ Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch,
   std::vector<int64_t> dims;
   for (size_t i = has_batch ? 1 : 0; i < v.size(); ++i) {
     const json& d = v[i];
-    const bool ok = d.is_number_integer() && ((d.get<int64_t>() >= 1 && d.get<int64_t>() <= kMaxDim) ||
-                                              (inferred && d.get<int64_t>() == -1));
+    const bool ok =
+        d.is_number_integer() && ((d.get<int64_t>() >= 1 && d.get<int64_t>() <= kMaxDim) ||
+                                  (inferred && d.get<int64_t>() == -1));
     if (!ok)
       c.fail("\"" + std::string(key) + "\" must hold positive sizes (at most 2^31)" +
              (inferred ? " or -1" : "") + (has_batch ? " after the batch axis" : "") + ", got " +
@@ -389,9 +390,10 @@ LayerPtr pooling2d_from_config(const LayerConfig& c) {
   c.expect("data_format", "channels_last");
   return std::make_shared<Pooling>(
       c.get_size2("pool_size", Size2(2)),
-      Pooling2DOptions{.strides = c.has("strides") ? std::optional(c.get_size2("strides")) : std::nullopt,
-                       .padding = c.get_string("padding", "valid"),
-                       .name = c.name()});
+      Pooling2DOptions{
+          .strides = c.has("strides") ? std::optional(c.get_size2("strides")) : std::nullopt,
+          .padding = c.get_string("padding", "valid"),
+          .name = c.name()});
 }
 
 LayerPtr global_average_pooling2d_from_config(const LayerConfig& c) {
@@ -401,8 +403,9 @@ LayerPtr global_average_pooling2d_from_config(const LayerConfig& c) {
 }
 
 LayerPtr reshape_from_config(const LayerConfig& c) {
-  return std::make_shared<Reshape>(checked_shape(c, "target_shape", false, /*inferred=*/true),
-                                   ReshapeOptions{.input_shape = c.input_shape(), .name = c.name()});
+  return std::make_shared<Reshape>(
+      checked_shape(c, "target_shape", false, /*inferred=*/true),
+      ReshapeOptions{.input_shape = c.input_shape(), .name = c.name()});
 }
 
 LayerPtr batch_normalization_from_config(const LayerConfig& c) {

@@ -10,7 +10,8 @@ Reshape::Reshape(Shape target_shape, ReshapeOptions options)
     : Layer("reshape", std::move(options.name), std::move(options.input_shape)),
       target_shape_(std::move(target_shape)) {
   if (std::count(target_shape_.begin(), target_shape_.end(), -1) > 1 ||
-      std::any_of(target_shape_.begin(), target_shape_.end(), [](int64_t d) { return d == 0 || d < -1; }))
+      std::any_of(target_shape_.begin(), target_shape_.end(),
+                  [](int64_t d) { return d == 0 || d < -1; }))
     throw ValueError("Reshape: target_shape " + target_shape_.str() +
                      " must hold positive dimensions and at most one -1");
 }
@@ -44,6 +45,5 @@ nlohmann::json Reshape::get_config() const {
   c["target_shape"] = target_shape_.dims();
   return c;
 }
-
 
 }  // namespace keras::layers

@@ -16,7 +16,8 @@ struct Conv2DOptions {
   bool use_bias = true;
   std::string kernel_initializer = "glorot_uniform";
   std::string bias_initializer = "zeros";
-  std::optional<Shape> input_shape = std::nullopt;  ///< Keras's input_shape= on a first layer: (h, w, channels)
+  std::optional<Shape> input_shape =
+      std::nullopt;  ///< Keras's input_shape= on a first layer: (h, w, channels)
   std::string name = {};
 };
 

@@ -12,7 +12,7 @@ namespace keras::layers {
 
 struct Pooling2DOptions {
   std::optional<Size2> strides = std::nullopt;  ///< default: pool_size
-  std::string padding = "valid";  ///< "valid" or "same"
+  std::string padding = "valid";                ///< "valid" or "same"
   std::string name = {};
 };
 
