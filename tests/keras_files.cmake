@@ -55,16 +55,3 @@ else()
   add_test(NAME keras_files_fuzz COMMAND ${CMAKE_COMMAND} -E echo "SKIP: clang++ not found; fuzzing skipped")
   set_tests_properties(keras_files_fuzz PROPERTIES LABELS "fuzz" SKIP_REGULAR_EXPRESSION "SKIP:")
 endif()
-
-# --- The convolutional fixtures, end to end, with reference Conv2D/MaxPooling2D registered by the
-# test until the library has its own (then the library's are used). Label "slow" (about 10 s).
-add_executable(keras_files_cnn_preview ${CMAKE_CURRENT_SOURCE_DIR}/keras_files/cnn_preview.cpp)
-target_link_libraries(keras_files_cnn_preview PRIVATE kerascpp::kerascpp)
-kerascpp_target_options(keras_files_cnn_preview)
-if(DEFINED ENV{KERASCPP_DATA_DIR})
-  set(_kerascpp_mnist $ENV{KERASCPP_DATA_DIR})
-else()
-  set(_kerascpp_mnist ${PROJECT_SOURCE_DIR}/../shared/data/mnist)
-endif()
-add_test(NAME keras_files_cnn_fixtures COMMAND keras_files_cnn_preview ${KERASCPP_FIXTURE_MODELS} ${_kerascpp_mnist})
-set_tests_properties(keras_files_cnn_fixtures PROPERTIES SKIP_RETURN_CODE 77 LABELS "keras_files;slow")

@@ -1,7 +1,6 @@
-// The seven real Keras files of ../shared/fixtures/keras-models (MANIFEST.md): each MLP loads and
-// reproduces its measured MNIST test accuracy exactly and the reference outputs to 1e-5. The CNN
-// files give "layer Conv2D is not supported yet" until Conv2D and MaxPooling2D are registered,
-// then pass the same checks: these tests switch on by themselves.
+// The seven real Keras files of ../shared/fixtures/keras-models (MANIFEST.md), MLPs and CNNs
+// (Conv2D, MaxPooling2D): each loads with the library's own layers and reproduces its measured
+// MNIST test accuracy exactly and the reference outputs to 1e-5.
 #include <cmath>
 
 #include "support/keras_files.hpp"
@@ -115,29 +114,9 @@ void check_against_manifest(Sequential& model, const FixtureCase& c) {
   expect_reference(model, c, "ramp", c.ramp);
 }
 
-bool convolutions_available() {
-  return layers::is_layer_registered("Conv2D") && layers::is_layer_registered("MaxPooling2D");
-}
-
-// Until the convolution layers exist, loading must fail with the promised message.
-void expect_conv_not_supported(const std::function<void()>& load) {
-  try {
-    load();
-    FAIL() << "expected 'layer Conv2D is not supported yet'";
-  } catch (const NotImplementedError& e) {
-    EXPECT_NE(std::string(e.what()).find("layer Conv2D is not supported yet"), std::string::npos)
-        << e.what();
-  }
-}
-
-void check_full_model_file(const FixtureCase& c, bool convolutional) {
+void check_full_model_file(const FixtureCase& c) {
   KERASCPP_REQUIRE_KERAS_FIXTURES(dir);
-  const auto path = dir / c.file;
-  if (convolutional && !convolutions_available()) {
-    expect_conv_not_supported([&] { models::load_model(path); });
-    return;
-  }
-  Sequential model = models::load_model(path);
+  Sequential model = models::load_model(dir / c.file);
   EXPECT_TRUE(model.compiled() || c.file == kCnn23.file) << "compile settings were not restored";
   check_against_manifest(model, c);
 }
@@ -145,19 +124,19 @@ void check_full_model_file(const FixtureCase& c, bool convolutional) {
 }  // namespace
 
 TEST(KerasFixtures, MlpDropoutKeras310) {
-  check_full_model_file(kMlpDropout, false);
+  check_full_model_file(kMlpDropout);
 }
 TEST(KerasFixtures, MlpLegacyH5Keras212) {
-  check_full_model_file(kMlp, false);
+  check_full_model_file(kMlp);
 }
 TEST(KerasFixtures, CnnDropoutKeras314) {
-  check_full_model_file(kCnnDropout, true);
+  check_full_model_file(kCnnDropout);
 }
 TEST(KerasFixtures, ConvnetLegacyH5Keras31) {
-  check_full_model_file(kConvnet, true);
+  check_full_model_file(kConvnet);
 }
 TEST(KerasFixtures, CnnLegacyH5Keras231NoInputLayer) {
-  check_full_model_file(kCnn23, true);
+  check_full_model_file(kCnn23);
 }
 
 TEST(KerasFixtures, LogitsWeightsOnlyKeras311IntoCppModel) {
@@ -173,8 +152,7 @@ TEST(KerasFixtures, LogitsWeightsOnlyKeras311IntoCppModel) {
 
 TEST(KerasFixtures, CnnWeightsOnlyLegacyKeras215IntoModelFromConfig) {
   KERASCPP_REQUIRE_KERAS_FIXTURES(dir);
-  // generate_model_keras.py of sadidsatya/conv2d, as a Keras config (the C++ classes may not exist
-  // yet).
+  // generate_model_keras.py of sadidsatya/conv2d, as a Keras config.
   const char* config = R"({"class_name": "Sequential", "config": {"name": "sequential", "layers": [
     {"class_name": "InputLayer", "config": {"batch_shape": [null, 28, 28, 1], "name": "input_layer"}},
     {"class_name": "Conv2D", "config": {"name": "conv2d", "filters": 32, "kernel_size": [3, 3], "activation": "relu"}},
@@ -185,10 +163,6 @@ TEST(KerasFixtures, CnnWeightsOnlyLegacyKeras215IntoModelFromConfig) {
     {"class_name": "Dense", "config": {"name": "dense", "units": 128, "activation": "relu"}},
     {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.5}},
     {"class_name": "Dense", "config": {"name": "dense_1", "units": 10, "activation": "softmax"}}]}})";
-  if (!convolutions_available()) {
-    expect_conv_not_supported([&] { models::model_from_json(config); });
-    return;
-  }
   Sequential model = models::model_from_json(config);
   model.load_weights(dir / kCnnWeights.file);
   check_against_manifest(model, kCnnWeights);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "config_utils.hpp"
 #include "keras/activations/activations.hpp"
 
 namespace keras::layers {
@@ -40,11 +39,6 @@ nlohmann::json Activation::get_config() const {
   auto c = Layer::get_config();
   c["activation"] = activations::name(activation_);
   return c;
-}
-
-LayerPtr Activation::from_config(const nlohmann::json& c) {
-  return std::make_shared<Activation>(config::activation(c),
-                                      ActivationOptions{.input_shape = config::input_shape(c), .name = config::name(c)});
 }
 
 }  // namespace keras::layers

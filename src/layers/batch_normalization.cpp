@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "config_utils.hpp"
+#include "config_writers.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -20,7 +20,8 @@ BatchNormalization::BatchNormalization(BatchNormalizationOptions o)
       mean_init_(initializers::get(o.moving_mean_initializer)),
       var_init_(initializers::get(o.moving_variance_initializer)) {
   if (!(epsilon_ > 0.0))
-    throw ValueError("BatchNormalization: epsilon must be positive, got " + std::to_string(epsilon_));
+    throw ValueError("BatchNormalization: epsilon must be positive, got " +
+                     std::to_string(epsilon_));
 }
 
 Shape BatchNormalization::compute_output_shape(const Shape& in) const {
@@ -95,7 +96,8 @@ void BatchNormalization::forward(const float* x, float* y, int64_t batch, bool t
     }
 }
 
-void BatchNormalization::backward(const float* x, const float*, const float* dy, float* dx, int64_t batch) {
+void BatchNormalization::backward(const float* x, const float*, const float* dy, float* dx,
+                                  int64_t batch) {
   const int64_t C = channels_, R = batch * input_shape().size() / C;
   const Variable* gamma = scale_ ? variable("gamma") : nullptr;
   const Variable* beta = center_ ? variable("beta") : nullptr;
@@ -118,7 +120,8 @@ void BatchNormalization::backward(const float* x, const float*, const float* dy,
     // Training: the batch statistics depend on x too, which removes the mean of dy and its
     // component along xhat: dx = g/sigma * (dy - mean(dy) - xhat * mean(dy * xhat)).
     const float mean_dy = last_training_ ? static_cast<float>(dbeta[size_t(c)] / double(R)) : 0.0f;
-    const float mean_dy_xhat = last_training_ ? static_cast<float>(dgamma[size_t(c)] / double(R)) : 0.0f;
+    const float mean_dy_xhat =
+        last_training_ ? static_cast<float>(dgamma[size_t(c)] / double(R)) : 0.0f;
     for (int64_t r = 0; r < R; ++r) {
       const float xhat = (x[r * C + c] - mean_[size_t(c)]) * inv_std_[size_t(c)];
       dx[r * C + c] = scale * (dy[r * C + c] - mean_dy - xhat * mean_dy_xhat);
@@ -137,32 +140,11 @@ nlohmann::json BatchNormalization::get_config() const {
   c["gamma_initializer"] = config::serialize(gamma_init_);
   c["moving_mean_initializer"] = config::serialize(mean_init_);
   c["moving_variance_initializer"] = config::serialize(var_init_);
-  for (const char* k : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"})
+  for (const char* k :
+       {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"})
     c[k] = nullptr;
   c["synchronized"] = false;
   return c;
-}
-
-LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
-  int axis = -1;
-  if (c.contains("axis")) {
-    const auto& a = c.at("axis");  // Keras 2 may write a one-element list
-    if (a.is_array() && a.size() == 1) axis = a[0].get<int>();
-    else if (a.is_number_integer()) axis = a.get<int>();
-    else throw NotImplementedError("BatchNormalization: axis=" + a.dump() + " is not supported; use one axis");
-  }
-  return std::make_shared<BatchNormalization>(BatchNormalizationOptions{
-      .axis = axis,
-      .momentum = c.value("momentum", 0.99),
-      .epsilon = c.value("epsilon", 1e-3),
-      .center = c.value("center", true),
-      .scale = c.value("scale", true),
-      .beta_initializer = config::initializer(c, "beta_initializer", "zeros"),
-      .gamma_initializer = config::initializer(c, "gamma_initializer", "ones"),
-      .moving_mean_initializer = config::initializer(c, "moving_mean_initializer", "zeros"),
-      .moving_variance_initializer = config::initializer(c, "moving_variance_initializer", "ones"),
-      .input_shape = config::input_shape(c),
-      .name = config::name(c)});
 }
 
 }  // namespace keras::layers

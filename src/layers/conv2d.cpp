@@ -1,7 +1,7 @@
 #include "keras/layers/conv2d.hpp"
 
-#include "config_utils.hpp"
 #include <algorithm>
+#include "config_writers.hpp"
 
 #include "keras/activations/activations.hpp"
 #include "keras/backend/thread_pool.hpp"
@@ -9,7 +9,8 @@
 
 namespace keras::layers {
 
-Conv2D::Conv2D(int64_t filters, Size2 kernel_size, std::string_view activation, Conv2DOptions options)
+Conv2D::Conv2D(int64_t filters, Size2 kernel_size, std::string_view activation,
+               Conv2DOptions options)
     : Layer("conv2d", std::move(options.name), std::move(options.input_shape)),
       filters_(filters),
       kernel_size_(kernel_size),
@@ -23,20 +24,23 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, std::string_view activation, 
     throw ValueError("Conv2D: filters must be a positive integer, got " + std::to_string(filters));
   if (kernel_size.h <= 0 || kernel_size.w <= 0 || strides_.h <= 0 || strides_.w <= 0)
     throw ValueError("Conv2D: kernel_size and strides must be positive, got kernel_size=(" +
-                     std::to_string(kernel_size.h) + ", " + std::to_string(kernel_size.w) + "), strides=(" +
-                     std::to_string(strides_.h) + ", " + std::to_string(strides_.w) + ")");
+                     std::to_string(kernel_size.h) + ", " + std::to_string(kernel_size.w) +
+                     "), strides=(" + std::to_string(strides_.h) + ", " +
+                     std::to_string(strides_.w) + ")");
 }
 
 Shape Conv2D::compute_output_shape(const Shape& in) const {
   if (in.rank() != 3)
-    throw ValueError("Conv2D '" + name() + "' expects input of shape (None, height, width, channels), got " +
-                     in.with_batch(-1).str() +
-                     "; give images a channel axis, e.g. Input({28, 28, 1}) or Reshape({28, 28, 1})");
-  const auto g = kernels::make_window(1, in[0], in[1], in[2], filters_, kernel_size_.h, kernel_size_.w,
-                                      strides_.h, strides_.w, padding_);
+    throw ValueError(
+        "Conv2D '" + name() + "' expects input of shape (None, height, width, channels), got " +
+        in.with_batch(-1).str() +
+        "; give images a channel axis, e.g. Input({28, 28, 1}) or Reshape({28, 28, 1})");
+  const auto g = kernels::make_window(1, in[0], in[1], in[2], filters_, kernel_size_.h,
+                                      kernel_size_.w, strides_.h, strides_.w, padding_);
   if (g.out_h <= 0 || g.out_w <= 0)
     throw ValueError("Conv2D '" + name() + "': kernel (" + std::to_string(kernel_size_.h) + ", " +
-                     std::to_string(kernel_size_.w) + ") does not fit input " + in.with_batch(-1).str() +
+                     std::to_string(kernel_size_.w) + ") does not fit input " +
+                     in.with_batch(-1).str() +
                      " with padding='valid'; use padding='same' or a smaller kernel");
   return Shape{g.out_h, g.out_w, filters_};
 }
@@ -68,12 +72,13 @@ void Conv2D::backward(const float* x, const float* y, const float* dy, float* dx
     if (dz_.size() < need) dz_.resize(need);
     float* out = dz_.data();
     const int64_t per_sample = pixels / batch;
-    backend::parallel_for(batch, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, per_sample * filters_)),
-                          [&](int64_t b, int64_t e) {
-                            const int64_t at = b * per_sample * filters_;
-                            kernels::activation_backward(y + at, dy + at, out + at, (e - b) * per_sample,
-                                                         filters_, activation_);
-                          });
+    backend::parallel_for(
+        batch, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, per_sample * filters_)),
+        [&](int64_t b, int64_t e) {
+          const int64_t at = b * per_sample * filters_;
+          kernels::activation_backward(y + at, dy + at, out + at, (e - b) * per_sample, filters_,
+                                       activation_);
+        });
     dz = out;
   }
   backward_preactivation(x, y, dz, dx, batch);
@@ -82,7 +87,8 @@ void Conv2D::backward(const float* x, const float* y, const float* dy, float* dx
 void Conv2D::backward_preactivation(const float* x, const float*, const float* dz, float* dx,
                                     int64_t batch) {
   float* db = use_bias_ ? variables_[1].gradient : nullptr;
-  kernels::conv2d_backward(window(batch), x, variables_[0].value, dz, variables_[0].gradient, db, dx);
+  kernels::conv2d_backward(window(batch), x, variables_[0].value, dz, variables_[0].gradient, db,
+                           dx);
 }
 
 nlohmann::json Conv2D::get_config() const {
@@ -102,23 +108,6 @@ nlohmann::json Conv2D::get_config() const {
                         "kernel_constraint", "bias_constraint"})
     c[k] = nullptr;
   return c;
-}
-
-LayerPtr Conv2D::from_config(const nlohmann::json& c) {
-  config::require_channels_last(c, "Conv2D");
-  config::require_all(c, "dilation_rate", 1, "Conv2D");
-  config::require_all(c, "groups", 1, "Conv2D");
-  if (!c.contains("filters") || !c.contains("kernel_size"))
-    throw ValueError("Conv2D config: 'filters' and 'kernel_size' are required, got " + c.dump());
-  return std::make_shared<Conv2D>(
-      c.at("filters").get<int64_t>(), config::size2(c, "kernel_size", 1, "Conv2D"), config::activation(c),
-      Conv2DOptions{.strides = config::size2(c, "strides", 1, "Conv2D"),
-                    .padding = config::string(c, "padding", "valid"),
-                    .use_bias = c.value("use_bias", true),
-                    .kernel_initializer = config::initializer(c, "kernel_initializer", "glorot_uniform"),
-                    .bias_initializer = config::initializer(c, "bias_initializer", "zeros"),
-                    .input_shape = config::input_shape(c),
-                    .name = config::name(c)});
 }
 
 }  // namespace keras::layers

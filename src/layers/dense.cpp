@@ -1,5 +1,7 @@
 #include "keras/layers/dense.hpp"
 
+#include "config_writers.hpp"
+
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -28,7 +30,9 @@ std::vector<WeightSpec> Dense::weight_specs() const {
   return specs;
 }
 
-void Dense::on_build() { in_features_ = input_shape()[0]; }
+void Dense::on_build() {
+  in_features_ = input_shape()[0];
+}
 
 void Dense::forward(const float* x, float* y, int64_t batch, bool) {
   const float* bias = use_bias_ ? variables_[1].value : nullptr;
@@ -68,14 +72,8 @@ nlohmann::json Dense::get_config() const {
   c["units"] = units_;
   c["activation"] = activations::name(activation_);
   c["use_bias"] = use_bias_;
-  c["kernel_initializer"] = {{"module", "keras.initializers"},
-                             {"class_name", initializers::class_name(kernel_init_)},
-                             {"config", {{"seed", nullptr}}},
-                             {"registered_name", nullptr}};
-  c["bias_initializer"] = {{"module", "keras.initializers"},
-                           {"class_name", initializers::class_name(bias_init_)},
-                           {"config", nlohmann::json::object()},
-                           {"registered_name", nullptr}};
+  c["kernel_initializer"] = config::serialize(kernel_init_);
+  c["bias_initializer"] = config::serialize(bias_init_);
   c["kernel_regularizer"] = nullptr;
   c["bias_regularizer"] = nullptr;
   c["kernel_constraint"] = nullptr;

@@ -2,18 +2,19 @@
 
 #include <algorithm>
 
-#include "config_utils.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
 
 GlobalAveragePooling2D::GlobalAveragePooling2D(GlobalAveragePooling2DOptions options)
-    : Layer("global_average_pooling2d", std::move(options.name), std::nullopt), keepdims_(options.keepdims) {}
+    : Layer("global_average_pooling2d", std::move(options.name), std::nullopt),
+      keepdims_(options.keepdims) {}
 
 Shape GlobalAveragePooling2D::compute_output_shape(const Shape& in) const {
   if (in.rank() != 3)
     throw ValueError("GlobalAveragePooling2D '" + name() +
-                     "' expects input of shape (None, height, width, channels), got " + in.with_batch(-1).str());
+                     "' expects input of shape (None, height, width, channels), got " +
+                     in.with_batch(-1).str());
   return keepdims_ ? Shape{1, 1, in[2]} : Shape{in[2]};
 }
 
@@ -32,7 +33,8 @@ void GlobalAveragePooling2D::forward(const float* x, float* y, int64_t batch, bo
   }
 }
 
-void GlobalAveragePooling2D::backward(const float*, const float*, const float* dy, float* dx, int64_t batch) {
+void GlobalAveragePooling2D::backward(const float*, const float*, const float* dy, float* dx,
+                                      int64_t batch) {
   if (!dx) return;
   const int64_t P = input_shape()[0] * input_shape()[1], C = input_shape()[2];
   const float inv = 1.0f / float(P);
@@ -46,12 +48,6 @@ nlohmann::json GlobalAveragePooling2D::get_config() const {
   c["data_format"] = "channels_last";
   c["keepdims"] = keepdims_;
   return c;
-}
-
-LayerPtr GlobalAveragePooling2D::from_config(const nlohmann::json& c) {
-  config::require_channels_last(c, "GlobalAveragePooling2D");
-  return std::make_shared<GlobalAveragePooling2D>(
-      GlobalAveragePooling2DOptions{.keepdims = c.value("keepdims", false), .name = config::name(c)});
 }
 
 }  // namespace keras::layers

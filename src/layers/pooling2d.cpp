@@ -1,6 +1,6 @@
 #include "keras/layers/pooling2d.hpp"
 
-#include "config_utils.hpp"
+#include "config_writers.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -12,20 +12,23 @@ Pooling2D::Pooling2D(std::string_view prefix, std::string_view class_name, Size2
       strides_(options.strides.value_or(pool_size)),
       padding_(parse_padding(options.padding, class_name)) {
   if (pool_size_.h <= 0 || pool_size_.w <= 0 || strides_.h <= 0 || strides_.w <= 0)
-    throw ValueError(std::string(class_name) + ": pool_size and strides must be positive, got pool_size=(" +
-                     std::to_string(pool_size_.h) + ", " + std::to_string(pool_size_.w) + "), strides=(" +
-                     std::to_string(strides_.h) + ", " + std::to_string(strides_.w) + ")");
+    throw ValueError(
+        std::string(class_name) + ": pool_size and strides must be positive, got pool_size=(" +
+        std::to_string(pool_size_.h) + ", " + std::to_string(pool_size_.w) + "), strides=(" +
+        std::to_string(strides_.h) + ", " + std::to_string(strides_.w) + ")");
 }
 
 Shape Pooling2D::compute_output_shape(const Shape& in) const {
   if (in.rank() != 3)
-    throw ValueError(class_name() + " '" + name() + "' expects input of shape (None, height, width, channels), got " +
+    throw ValueError(class_name() + " '" + name() +
+                     "' expects input of shape (None, height, width, channels), got " +
                      in.with_batch(-1).str());
   const auto g = kernels::make_window(1, in[0], in[1], in[2], in[2], pool_size_.h, pool_size_.w,
                                       strides_.h, strides_.w, padding_);
   if (g.out_h <= 0 || g.out_w <= 0)
-    throw ValueError(class_name() + " '" + name() + "': pool_size (" + std::to_string(pool_size_.h) + ", " +
-                     std::to_string(pool_size_.w) + ") does not fit input " + in.with_batch(-1).str() +
+    throw ValueError(class_name() + " '" + name() + "': pool_size (" +
+                     std::to_string(pool_size_.h) + ", " + std::to_string(pool_size_.w) +
+                     ") does not fit input " + in.with_batch(-1).str() +
                      " with padding='valid'; use padding='same' or a smaller pool");
   return Shape{g.out_h, g.out_w, in[2]};
 }
@@ -45,15 +48,6 @@ nlohmann::json Pooling2D::get_config() const {
   return c;
 }
 
-std::pair<Size2, Pooling2DOptions> Pooling2D::parse_config(const nlohmann::json& c,
-                                                           std::string_view class_name) {
-  config::require_channels_last(c, class_name);
-  return {config::size2(c, "pool_size", {2, 2}, class_name),
-          Pooling2DOptions{.strides = config::optional_size2(c, "strides", class_name),
-                           .padding = config::string(c, "padding", "valid"),
-                           .name = config::name(c)}};
-}
-
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("max_pooling2d", "MaxPooling2D", pool_size, std::move(options)) {}
 
@@ -68,11 +62,6 @@ void MaxPooling2D::backward(const float*, const float*, const float* dy, float* 
   if (dx) kernels::max_pool2d_backward(window(batch), argmax_.data(), dy, dx);
 }
 
-LayerPtr MaxPooling2D::from_config(const nlohmann::json& c) {
-  auto [pool, options] = parse_config(c, "MaxPooling2D");
-  return std::make_shared<MaxPooling2D>(pool, std::move(options));
-}
-
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
     : Pooling2D("average_pooling2d", "AveragePooling2D", pool_size, std::move(options)) {}
 
@@ -80,13 +69,9 @@ void AveragePooling2D::forward(const float* x, float* y, int64_t batch, bool) {
   kernels::avg_pool2d_forward(window(batch), x, y);
 }
 
-void AveragePooling2D::backward(const float*, const float*, const float* dy, float* dx, int64_t batch) {
+void AveragePooling2D::backward(const float*, const float*, const float* dy, float* dx,
+                                int64_t batch) {
   if (dx) kernels::avg_pool2d_backward(window(batch), dy, dx);
-}
-
-LayerPtr AveragePooling2D::from_config(const nlohmann::json& c) {
-  auto [pool, options] = parse_config(c, "AveragePooling2D");
-  return std::make_shared<AveragePooling2D>(pool, std::move(options));
 }
 
 }  // namespace keras::layers

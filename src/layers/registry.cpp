@@ -1,11 +1,12 @@
+#include "keras/layers/registry.hpp"
 #include "keras/layers/activation.hpp"
 #include "keras/layers/batch_normalization.hpp"
 #include "keras/layers/conv2d.hpp"
 #include "keras/layers/global_average_pooling2d.hpp"
 #include "keras/layers/pooling2d.hpp"
 #include "keras/layers/reshape.hpp"
-#include "keras/layers/registry.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -13,7 +14,6 @@
 
 #include "keras/activations/activations.hpp"
 #include "keras/core/error.hpp"
-#include "keras/initializers/initializers.hpp"
 #include "keras/layers/dense.hpp"
 #include "keras/layers/dropout.hpp"
 #include "keras/layers/flatten.hpp"
@@ -34,7 +34,12 @@ std::string brief(const json& v) {
     const auto& s = v.get_ref<const std::string&>();
     return s.size() <= 60 ? "\"" + s + "\"" : "\"" + s.substr(0, 57) + "...\"";
   }
-  if (v.is_number() || v.is_boolean() || v.is_null()) return v.dump();
+  const auto scalar = [](const json& e) { return e.is_number() || e.is_boolean() || e.is_null(); };
+  if (scalar(v)) return v.dump();
+  if (v.is_array() && v.size() <= 8 && std::all_of(v.begin(), v.end(), scalar)) {
+    std::string s = v.dump();  // [2,2]: short lists of numbers are shown in full
+    if (s.size() <= 60) return s;
+  }
   return v.is_array() ? "a list" : "an object";
 }
 
@@ -95,17 +100,33 @@ int64_t LayerConfig::get_int(std::string_view key, std::optional<int64_t> fallba
     if (fallback) return *fallback;
     throw ValueError(where(key) + " is missing");
   }
-  if (v->is_number_integer()) {
-    if (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(1) << 53)
-      throw ValueError(where(key) + " is too large: " + brief(*v));
-    return v->get<int64_t>();
+  return to_int(key, *v);
+}
+
+int64_t LayerConfig::to_int(std::string_view key, const json& v) const {
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(1) << 53)
+      throw ValueError(where(key) + " is too large: " + brief(v));
+    return v.get<int64_t>();
   }
-  if (v->is_number_float()) {  // 128.0 from some writers
-    const double d = v->get<double>();
+  if (v.is_number_float()) {  // 128.0 from some writers
+    const double d = v.get<double>();
     if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0)
       return static_cast<int64_t>(d);
   }
-  throw ValueError(where(key) + " must be an integer, got " + brief(*v));
+  throw ValueError(where(key) + " must be an integer, got " + brief(v));
+}
+
+int64_t LayerConfig::get_axis(std::string_view key, int64_t fallback) const {
+  const json* v = find(key);
+  if (!v) return fallback;
+  if (v->is_array() && v->size() != 1)
+    throw NotImplementedError(where(key) + " = " + brief(*v) +
+                              " is not supported yet; kerascpp takes a single axis");
+  const int64_t axis = to_int(key, v->is_array() ? (*v)[0] : *v);  // Keras 2 may write [3]
+  if (axis < -9 || axis > 9)
+    throw ValueError(where(key) + " must be an axis index in [-9, 9], got " + std::to_string(axis));
+  return axis;
 }
 
 int64_t LayerConfig::get_positive_int(std::string_view key, std::optional<int64_t> fallback) const {
@@ -165,6 +186,12 @@ std::vector<int64_t> LayerConfig::get_int_tuple(
     out.push_back(e.get<int64_t>());
   }
   return out;
+}
+
+Size2 LayerConfig::get_size2(std::string_view key, std::optional<Size2> fallback) const {
+  if (fallback && !has(key)) return *fallback;
+  const auto hw = get_int_tuple(key, 2);
+  return {hw[0], hw[1]};
 }
 
 std::string LayerConfig::get_activation(std::string_view key) const {
@@ -232,6 +259,14 @@ void LayerConfig::expect(std::string_view key, const json& supported) const {
                               " is not supported yet; kerascpp implements " + brief(supported));
 }
 
+void LayerConfig::expect_each(std::string_view key, const json& supported) const {
+  const json* v = find(key);
+  if (v && v->is_array() && !v->empty() &&
+      std::all_of(v->begin(), v->end(), [&](const json& e) { return e == supported; }))
+    return;
+  expect(key, supported);
+}
+
 void LayerConfig::expect_null(std::string_view key) const {
   if (const json* v = find(key))
     throw NotImplementedError(where(key) + " = " + brief(*v) + " is not supported yet");
@@ -244,16 +279,22 @@ void LayerConfig::ignore(std::string_view key, std::string_view why) const {
 
 namespace {
 
-// Reads a shape with or without its batch axis, checked against absurd sizes.
-Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch) {
+// Reads a shape with or without its batch axis, checked against absurd sizes. `inferred`: one
+// entry may be -1, a size inferred from the others (Reshape's target_shape).
+Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch,
+                    bool inferred = false) {
+  if (!c.has(key)) c.fail("\"" + std::string(key) + "\" is missing");
   const json& v = c.raw()[std::string(key)];
   if (!v.is_array()) c.fail("\"" + std::string(key) + "\" must be a list, got " + brief(v));
   std::vector<int64_t> dims;
   for (size_t i = has_batch ? 1 : 0; i < v.size(); ++i) {
     const json& d = v[i];
-    if (!d.is_number_integer() || d.get<int64_t>() < 1 || d.get<int64_t>() > kMaxDim)
-      c.fail("\"" + std::string(key) +
-             "\" must hold positive sizes (at most 2^31) after the batch axis, got " +
+    const bool ok =
+        d.is_number_integer() && ((d.get<int64_t>() >= 1 && d.get<int64_t>() <= kMaxDim) ||
+                                  (inferred && d.get<int64_t>() == -1));
+    if (!ok)
+      c.fail("\"" + std::string(key) + "\" must hold positive sizes (at most 2^31)" +
+             (inferred ? " or -1" : "") + (has_batch ? " after the batch axis" : "") + ", got " +
              (d.is_null() ? std::string("None (a variable size, not supported yet)") : brief(d)));
     dims.push_back(d.get<int64_t>());
   }
@@ -262,6 +303,7 @@ Shape checked_shape(const LayerConfig& c, std::string_view key, bool has_batch) 
     c.fail("\"" + std::string(key) + "\" must have 1 to 8 dimensions besides the batch axis");
   int64_t size = 1;
   for (int64_t d : dims) {
+    if (d == -1) continue;
     if (size > kMaxSampleSize / d)
       c.fail("\"" + std::string(key) + "\" describes a sample of more than 2^40 values");
     size *= d;
@@ -282,12 +324,13 @@ std::optional<Shape> LayerConfig::input_shape() const {
 // ---- built-in factories ------------------------------------------------------------------------
 namespace {
 
+// kernel_regularizer, gamma_constraint, ...: every layer's regularizers and constraints.
 void ignore_regularizers(const LayerConfig& c) {
-  for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                          "kernel_constraint", "bias_constraint"})
-    c.ignore(key,
-             "kerascpp has no regularizers or constraints yet (predictions are unaffected, "
-             "training differs)");
+  for (const auto& [key, value] : c.raw().items())
+    if (key.ends_with("_regularizer") || key.ends_with("_constraint"))
+      c.ignore(key,
+               "kerascpp has no regularizers or constraints yet (predictions are unaffected, "
+               "training differs)");
 }
 
 LayerPtr input_layer_from_config(const LayerConfig& c) {
@@ -326,19 +369,64 @@ LayerPtr dropout_from_config(const LayerConfig& c) {
   return std::make_shared<Dropout>(rate, o);
 }
 
-// The convolution-family layers parse their own Keras configs (Layer::from_config). Initializer
-// spellings (Keras 2.3's VarianceScaling form, classes kerascpp lacks) are resolved here first,
-// by the one LayerConfig rule every layer family shares.
-template <class L>
-LayerPtr from_raw(const LayerConfig& c) {
-  nlohmann::json config = c.raw();
-  for (auto& [key, value] : config.items()) {
-    if (!key.ends_with("_initializer") || value.is_null()) continue;
-    const bool one = key.find("gamma") != std::string::npos || key.find("variance") != std::string::npos;
-    const std::string fallback = key.starts_with("kernel") ? "glorot_uniform" : one ? "ones" : "zeros";
-    value = c.get_initializer(key, fallback);
-  }
-  return L::from_config(config);
+LayerPtr conv2d_from_config(const LayerConfig& c) {
+  c.expect("data_format", "channels_last");
+  c.expect_each("dilation_rate", 1);
+  c.expect("groups", 1);
+  ignore_regularizers(c);
+  return std::make_shared<Conv2D>(
+      c.get_positive_int("filters"), c.get_size2("kernel_size"), c.get_activation(),
+      Conv2DOptions{.strides = c.get_size2("strides", Size2(1)),
+                    .padding = c.get_string("padding", "valid"),
+                    .use_bias = c.get_bool("use_bias", true),
+                    .kernel_initializer = c.get_initializer("kernel_initializer", "glorot_uniform"),
+                    .bias_initializer = c.get_initializer("bias_initializer", "zeros"),
+                    .input_shape = c.input_shape(),
+                    .name = c.name()});
+}
+
+template <class Pooling>
+LayerPtr pooling2d_from_config(const LayerConfig& c) {
+  c.expect("data_format", "channels_last");
+  return std::make_shared<Pooling>(
+      c.get_size2("pool_size", Size2(2)),
+      Pooling2DOptions{
+          .strides = c.has("strides") ? std::optional(c.get_size2("strides")) : std::nullopt,
+          .padding = c.get_string("padding", "valid"),
+          .name = c.name()});
+}
+
+LayerPtr global_average_pooling2d_from_config(const LayerConfig& c) {
+  c.expect("data_format", "channels_last");
+  return std::make_shared<GlobalAveragePooling2D>(
+      GlobalAveragePooling2DOptions{.keepdims = c.get_bool("keepdims", false), .name = c.name()});
+}
+
+LayerPtr reshape_from_config(const LayerConfig& c) {
+  return std::make_shared<Reshape>(
+      checked_shape(c, "target_shape", false, /*inferred=*/true),
+      ReshapeOptions{.input_shape = c.input_shape(), .name = c.name()});
+}
+
+LayerPtr batch_normalization_from_config(const LayerConfig& c) {
+  ignore_regularizers(c);
+  return std::make_shared<BatchNormalization>(BatchNormalizationOptions{
+      .axis = static_cast<int>(c.get_axis("axis", -1)),
+      .momentum = c.get_number("momentum", 0.99),
+      .epsilon = c.get_number("epsilon", 1e-3),
+      .center = c.get_bool("center", true),
+      .scale = c.get_bool("scale", true),
+      .beta_initializer = c.get_initializer("beta_initializer", "zeros"),
+      .gamma_initializer = c.get_initializer("gamma_initializer", "ones"),
+      .moving_mean_initializer = c.get_initializer("moving_mean_initializer", "zeros"),
+      .moving_variance_initializer = c.get_initializer("moving_variance_initializer", "ones"),
+      .input_shape = c.input_shape(),
+      .name = c.name()});
+}
+
+LayerPtr activation_from_config(const LayerConfig& c) {
+  return std::make_shared<Activation>(
+      c.get_activation(), ActivationOptions{.input_shape = c.input_shape(), .name = c.name()});
 }
 
 struct Entry {
@@ -357,13 +445,13 @@ struct Registry {
         {"Dense", {dense_from_config, true}},
         {"Flatten", {flatten_from_config, true}},
         {"Dropout", {dropout_from_config, false}},
-        {"Conv2D", {from_raw<Conv2D>, true}},
-        {"MaxPooling2D", {from_raw<MaxPooling2D>, false}},
-        {"AveragePooling2D", {from_raw<AveragePooling2D>, false}},
-        {"GlobalAveragePooling2D", {from_raw<GlobalAveragePooling2D>, false}},
-        {"Reshape", {from_raw<Reshape>, true}},
-        {"BatchNormalization", {from_raw<BatchNormalization>, true}},
-        {"Activation", {from_raw<Activation>, false}},
+        {"Conv2D", {conv2d_from_config, true}},
+        {"MaxPooling2D", {pooling2d_from_config<MaxPooling2D>, false}},
+        {"AveragePooling2D", {pooling2d_from_config<AveragePooling2D>, false}},
+        {"GlobalAveragePooling2D", {global_average_pooling2d_from_config, false}},
+        {"Reshape", {reshape_from_config, true}},
+        {"BatchNormalization", {batch_normalization_from_config, true}},
+        {"Activation", {activation_from_config, false}},
     };
   }
 };

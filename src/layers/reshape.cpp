@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "config_utils.hpp"
 #include "keras/core/error.hpp"
 
 namespace keras::layers {
@@ -11,7 +10,8 @@ Reshape::Reshape(Shape target_shape, ReshapeOptions options)
     : Layer("reshape", std::move(options.name), std::move(options.input_shape)),
       target_shape_(std::move(target_shape)) {
   if (std::count(target_shape_.begin(), target_shape_.end(), -1) > 1 ||
-      std::any_of(target_shape_.begin(), target_shape_.end(), [](int64_t d) { return d == 0 || d < -1; }))
+      std::any_of(target_shape_.begin(), target_shape_.end(),
+                  [](int64_t d) { return d == 0 || d < -1; }))
     throw ValueError("Reshape: target_shape " + target_shape_.str() +
                      " must hold positive dimensions and at most one -1");
 }
@@ -44,13 +44,6 @@ nlohmann::json Reshape::get_config() const {
   auto c = Layer::get_config();
   c["target_shape"] = target_shape_.dims();
   return c;
-}
-
-LayerPtr Reshape::from_config(const nlohmann::json& c) {
-  if (!c.contains("target_shape") || !c.at("target_shape").is_array())
-    throw ValueError("Reshape config: 'target_shape' must be a list of dimensions, got " + c.dump());
-  return std::make_shared<Reshape>(Shape(c.at("target_shape").get<std::vector<int64_t>>()),
-                                   ReshapeOptions{.input_shape = config::input_shape(c), .name = config::name(c)});
 }
 
 }  // namespace keras::layers

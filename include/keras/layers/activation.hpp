@@ -25,7 +25,6 @@ class Activation : public Layer {
   void backward_preactivation(const float* x, const float* y, const float* dz, float* dx,
                               int64_t batch) override;
   nlohmann::json get_config() const override;
-  static LayerPtr from_config(const nlohmann::json& config);
 
  private:
   /// The activation runs over rows of the last axis (softmax normalises each row).

@@ -37,7 +37,6 @@ class BatchNormalization : public Layer {
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
   bool has_training_behaviour() const override { return true; }
   nlohmann::json get_config() const override;
-  static LayerPtr from_config(const nlohmann::json& config);
 
  private:
   void on_build() override;

@@ -16,7 +16,8 @@ struct Conv2DOptions {
   bool use_bias = true;
   std::string kernel_initializer = "glorot_uniform";
   std::string bias_initializer = "zeros";
-  std::optional<Shape> input_shape = std::nullopt;  ///< Keras's input_shape= on a first layer: (h, w, channels)
+  std::optional<Shape> input_shape =
+      std::nullopt;  ///< Keras's input_shape= on a first layer: (h, w, channels)
   std::string name = {};
 };
 
@@ -40,8 +41,6 @@ class Conv2D : public Layer {
   void backward_preactivation(const float* x, const float* y, const float* dz, float* dx,
                               int64_t batch) override;
   nlohmann::json get_config() const override;
-  /// Builds the layer from its Keras config (Keras 2 or 3 JSON, the "config" object).
-  static LayerPtr from_config(const nlohmann::json& config);
 
  private:
   kernels::Window2D window(int64_t batch) const;

@@ -20,7 +20,6 @@ class GlobalAveragePooling2D : public Layer {
   void forward(const float* x, float* y, int64_t batch, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
   nlohmann::json get_config() const override;
-  static LayerPtr from_config(const nlohmann::json& config);
 
  private:
   bool keepdims_;

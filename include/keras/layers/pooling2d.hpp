@@ -12,7 +12,7 @@ namespace keras::layers {
 
 struct Pooling2DOptions {
   std::optional<Size2> strides = std::nullopt;  ///< default: pool_size
-  std::string padding = "valid";  ///< "valid" or "same"
+  std::string padding = "valid";                ///< "valid" or "same"
   std::string name = {};
 };
 
@@ -28,9 +28,6 @@ class Pooling2D : public Layer {
  protected:
   Pooling2D(std::string_view prefix, std::string_view class_name, Size2 pool_size,
             Pooling2DOptions options);
-  /// pool_size and options from a Keras config.
-  static std::pair<Size2, Pooling2DOptions> parse_config(const nlohmann::json& config,
-                                                         std::string_view class_name);
   kernels::Window2D window(int64_t batch) const;
 
  private:
@@ -44,7 +41,6 @@ class MaxPooling2D : public Pooling2D {
   std::string class_name() const override { return "MaxPooling2D"; }
   void forward(const float* x, float* y, int64_t batch, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
-  static LayerPtr from_config(const nlohmann::json& config);
 
  private:
   std::vector<int32_t> argmax_;  // winner of each output element in the last forward pass
@@ -56,7 +52,6 @@ class AveragePooling2D : public Pooling2D {
   std::string class_name() const override { return "AveragePooling2D"; }
   void forward(const float* x, float* y, int64_t batch, bool training) override;
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
-  static LayerPtr from_config(const nlohmann::json& config);
 };
 
 }  // namespace keras::layers

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "keras/layers/layer.hpp"
+#include "keras/layers/window.hpp"
 
 namespace keras::layers {
 
@@ -46,6 +47,9 @@ class LayerConfig {
   /// An integer >= 1 (sizes, units, filters), at most 2^31.
   int64_t get_positive_int(std::string_view key,
                            std::optional<int64_t> fallback = std::nullopt) const;
+  /// An axis index in [-9, 9]; Keras 2's one-element list ([3]) is read as that axis, several
+  /// axes are a NotImplementedError.
+  int64_t get_axis(std::string_view key, int64_t fallback) const;
   double get_number(std::string_view key, std::optional<double> fallback = std::nullopt) const;
   bool get_bool(std::string_view key, std::optional<bool> fallback = std::nullopt) const;
   std::string get_string(std::string_view key,
@@ -54,6 +58,8 @@ class LayerConfig {
   std::vector<int64_t> get_int_tuple(
       std::string_view key, size_t n,
       std::optional<std::vector<int64_t>> fallback = std::nullopt) const;
+  /// get_int_tuple for the 2-D window arguments: kernel_size=3 or [3, 3] -> Size2.
+  Size2 get_size2(std::string_view key, std::optional<Size2> fallback = std::nullopt) const;
   /// An activation name, from a string, null (linear) or a serialized activation object.
   /// Unknown activations are a NotImplementedError.
   std::string get_activation(std::string_view key = "activation") const;
@@ -63,6 +69,9 @@ class LayerConfig {
   /// Refuses a present, non-null value that differs from what kerascpp implements, e.g.
   /// expect("data_format", "channels_last").
   void expect(std::string_view key, const nlohmann::json& supported) const;
+  /// As expect, and a list passes when each entry is `supported`: expect_each("dilation_rate", 1)
+  /// accepts 1 and [1, 1].
+  void expect_each(std::string_view key, const nlohmann::json& supported) const;
 
   /// Refuses a present, non-null value (an option that changes results and is not implemented).
   void expect_null(std::string_view key) const;
@@ -74,6 +83,7 @@ class LayerConfig {
 
  private:
   const nlohmann::json* find(std::string_view key) const;
+  int64_t to_int(std::string_view key, const nlohmann::json& value) const;
   std::string where(std::string_view key) const;
   std::string class_name_;
   const nlohmann::json& config_;

@@ -23,7 +23,6 @@ class Reshape : public Layer {
   void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override;
   bool aliases_input() const override { return true; }
   nlohmann::json get_config() const override;
-  static LayerPtr from_config(const nlohmann::json& config);
 
  private:
   Shape target_shape_;

@@ -1,0 +1,24 @@
+#include "keras/layers/window.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "keras/core/error.hpp"
+
+namespace keras::layers {
+
+Padding parse_padding(std::string_view padding, std::string_view where) {
+  std::string p(padding);
+  std::transform(p.begin(), p.end(), p.begin(),
+                 [](unsigned char ch) { return char(std::tolower(ch)); });
+  if (p == "valid") return Padding::valid;
+  if (p == "same") return Padding::same;
+  throw ValueError(std::string(where) + ": padding must be 'valid' or 'same', got '" +
+                   std::string(padding) + "'");
+}
+
+std::string to_string(Padding padding) {
+  return padding == Padding::same ? "same" : "valid";
+}
+
+}  // namespace keras::layers
