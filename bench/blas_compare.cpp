@@ -50,26 +50,36 @@ int main(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 3;
   openblas_set_num_threads(1);
   if (const char* omp = std::getenv("OMP_NUM_THREADS"); !omp || std::string(omp) != "1")
-    std::fprintf(stderr, "warning: run with OMP_NUM_THREADS=1 so that oneDNN uses one thread too\n");
+    std::fprintf(stderr,
+                 "warning: run with OMP_NUM_THREADS=1 so that oneDNN uses one thread too\n");
   std::vector<float> A(784 * 128, 0.5f), B(784 * 128, 0.25f), C(784 * 128);
-  std::printf("%-28s %12s %12s %8s\n", "product (one training step)", "OpenBLAS us", "oneDNN us", "ratio");
+  std::printf("%-28s %12s %12s %8s\n", "product (one training step)", "OpenBLAS us", "oneDNN us",
+              "ratio");
   double total_blas = 0, total_dnnl = 0;
   for (const auto& g : kStep) {
     const int lda = g.ta ? g.M : g.K, ldb = g.tb ? g.K : g.N;
     double best_blas = 1e9, best_dnnl = 1e9;
     for (int r = 0; r < rounds; ++r) {  // A B A B: the machine is noisy
-      best_blas = std::min(best_blas, time_per_call([&] {
-        cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans, g.M, g.N, g.K,
-                    1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), g.N);
-      }, 2000));
-      best_dnnl = std::min(best_dnnl, time_per_call([&] {
-        dnnl_sgemm(g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', g.M, g.N, g.K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f,
-                   C.data(), g.N);
-      }, 2000));
+      best_blas = std::min(best_blas,
+                           time_per_call(
+                               [&] {
+                                 cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans,
+                                             g.tb ? CblasTrans : CblasNoTrans, g.M, g.N, g.K, 1.0f,
+                                             A.data(), lda, B.data(), ldb, 0.0f, C.data(), g.N);
+                               },
+                               2000));
+      best_dnnl = std::min(best_dnnl, time_per_call(
+                                          [&] {
+                                            dnnl_sgemm(g.ta ? 'T' : 'N', g.tb ? 'T' : 'N', g.M, g.N,
+                                                       g.K, 1.0f, A.data(), lda, B.data(), ldb,
+                                                       0.0f, C.data(), g.N);
+                                          },
+                                          2000));
     }
     total_blas += best_blas;
     total_dnnl += best_dnnl;
-    std::printf("%-28s %12.2f %12.2f %8.2f\n", g.what, best_blas * 1e6, best_dnnl * 1e6, best_dnnl / best_blas);
+    std::printf("%-28s %12.2f %12.2f %8.2f\n", g.what, best_blas * 1e6, best_dnnl * 1e6,
+                best_dnnl / best_blas);
   }
   std::printf("%-28s %12.2f %12.2f %8.2f\n", "total per step", total_blas * 1e6, total_dnnl * 1e6,
               total_dnnl / total_blas);

@@ -28,9 +28,10 @@ double cpu_now() {
 
 keras::Sequential make_model() {
   using namespace keras::layers;
-  return keras::Sequential{Input({28, 28, 1}), Conv2D(32, {3, 3}, "relu"), MaxPooling2D({2, 2}),
-                           Conv2D(64, {3, 3}, "relu"), MaxPooling2D({2, 2}), Flatten(), Dropout(0.5),
-                           Dense(10, "softmax")};
+  return keras::Sequential{Input({28, 28, 1}),   Conv2D(32, {3, 3}, "relu"),
+                           MaxPooling2D({2, 2}), Conv2D(64, {3, 3}, "relu"),
+                           MaxPooling2D({2, 2}), Flatten(),
+                           Dropout(0.5),         Dense(10, "softmax")};
 }
 
 // Forward and backward time of each layer on one batch, best of `reps` (process CPU time with
@@ -50,13 +51,16 @@ void time_layers(keras::Sequential& model, const keras::Tensor& x, int64_t batch
       l.forward(acts[i].data(), acts[i + 1].data(), batch, true);
       if (r) fwd = std::min(fwd, clock() - t);
       t = clock();
-      l.backward(acts[i].data(), acts[i + 1].data(), dy.data(), i == 0 ? nullptr : dx.data(), batch);
+      l.backward(acts[i].data(), acts[i + 1].data(), dy.data(), i == 0 ? nullptr : dx.data(),
+                 batch);
       if (r) bwd = std::min(bwd, clock() - t);
     }
     total += fwd + bwd;
-    std::printf("%-16s forward %7.2f ms  backward %7.2f ms\n", l.name().c_str(), fwd * 1e3, bwd * 1e3);
+    std::printf("%-16s forward %7.2f ms  backward %7.2f ms\n", l.name().c_str(), fwd * 1e3,
+                bwd * 1e3);
   }
-  std::printf("%-16s %7.2f ms per step (x 422 steps = %.1f s)\n", "total", total * 1e3, total * 422);
+  std::printf("%-16s %7.2f ms per step (x 422 steps = %.1f s)\n", "total", total * 1e3,
+              total * 422);
 }
 
 }  // namespace
@@ -69,16 +73,22 @@ int main(int argc, char** argv) try {
   for (int i = 1; i < argc; ++i) {
     const std::string k = argv[i];
     const bool has_value = i + 1 < argc;
-    if (k == "--threads" && has_value) threads = std::atoi(argv[++i]);
+    if (k == "--threads" && has_value)
+      threads = std::atoi(argv[++i]);
     else if (k == "--conv" && has_value) {
       const std::string v = argv[++i];
-      keras::kernels::set_conv_implementation(v == "im2col" ? keras::kernels::ConvImplementation::im2col
-                                                            : keras::kernels::ConvImplementation::onednn);
-    } else if (k == "--limit" && has_value) limit = std::atoll(argv[++i]);
-    else if (k == "--data" && has_value) data = argv[++i];
-    else if (k == "--layers") layers_only = true;
+      keras::kernels::set_conv_implementation(v == "im2col"
+                                                  ? keras::kernels::ConvImplementation::im2col
+                                                  : keras::kernels::ConvImplementation::onednn);
+    } else if (k == "--limit" && has_value)
+      limit = std::atoll(argv[++i]);
+    else if (k == "--data" && has_value)
+      data = argv[++i];
+    else if (k == "--layers")
+      layers_only = true;
     else {
-      std::cerr << "usage: mnist_convnet_bench [--threads N] [--conv onednn|im2col] [--limit N] [--layers] [--data DIR]\n";
+      std::cerr << "usage: mnist_convnet_bench [--threads N] [--conv onednn|im2col] [--limit N] "
+                   "[--layers] [--data DIR]\n";
       return 2;
     }
   }
@@ -100,7 +110,8 @@ int main(int argc, char** argv) try {
   // One short warm-up fit creates the primitives and buffers, as PyTorch's side warms up too.
   model.fit(x.head(1280), y.head(1280), {.epochs = 1, .batch_size = 128, .verbose = 0});
   const double t = now();
-  auto history = model.fit(x, y, {.epochs = 1, .batch_size = 128, .validation_split = 0.1, .verbose = 0});
+  auto history =
+      model.fit(x, y, {.epochs = 1, .batch_size = 128, .validation_split = 0.1, .verbose = 0});
   const double seconds = now() - t;
   std::printf("kerascpp conv=%s threads=%d epoch_s=%.3f val_accuracy=%.4f\n",
               keras::kernels::to_string(keras::kernels::conv_implementation()).c_str(),

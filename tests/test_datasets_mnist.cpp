@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<unsigned char> idx_bytes(uint8_t ndim, std::vector<uint32_t> dims, size_t data_len, uint8_t fill = 1) {
+std::vector<unsigned char> idx_bytes(uint8_t ndim, std::vector<uint32_t> dims, size_t data_len,
+                                     uint8_t fill = 1) {
   std::vector<unsigned char> b{0, 0, 0x08, ndim};
   for (uint32_t d : dims)
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<unsigned char>(d >> s));
@@ -35,7 +36,8 @@ void write_gz(const fs::path& p, const std::vector<unsigned char>& b) {
 void write_dataset(const fs::path& dir, uint32_t n, uint8_t label = 3) {
   write_gz(dir / "train-images-idx3-ubyte.gz", idx_bytes(3, {n, 28, 28}, size_t(n) * 784));
   write_gz(dir / "train-labels-idx1-ubyte.gz", idx_bytes(1, {n}, n, label));
-  write_raw(dir / "t10k-images-idx3-ubyte", idx_bytes(3, {n, 28, 28}, size_t(n) * 784));  // raw works too
+  write_raw(dir / "t10k-images-idx3-ubyte",
+            idx_bytes(3, {n, 28, 28}, size_t(n) * 784));  // raw works too
   write_gz(dir / "t10k-labels-idx1-ubyte.gz", idx_bytes(1, {n}, n, label));
 }
 
@@ -96,7 +98,8 @@ TEST(Mnist, BadMagicIsRejected) {
   b[0] = 0;
   b[2] = 0x0D;  // float32 IDX: not what MNIST uses
   write_raw(tmp / "x", b);
-  EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "x"); }).find("element type"), std::string::npos);
+  EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "x"); }).find("element type"),
+            std::string::npos);
 }
 
 TEST(Mnist, TruncatedDataIsRejectedForRawAndGzip) {
@@ -104,12 +107,14 @@ TEST(Mnist, TruncatedDataIsRejectedForRawAndGzip) {
   auto b = idx_bytes(3, {10, 28, 28}, 784 * 10 - 100);
   write_raw(tmp / "raw", b);
   write_gz(tmp / "gz", b);
-  EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "raw"); }).find("truncated"), std::string::npos);
+  EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "raw"); }).find("truncated"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "gz"); }).find("truncated"), std::string::npos);
   // A gzip stream cut in the middle.
   std::ifstream in(tmp / "gz", std::ios::binary);
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
-  std::ofstream(tmp / "cut", std::ios::binary).write(bytes.data(), std::streamsize(bytes.size() / 2));
+  std::ofstream(tmp / "cut", std::ios::binary)
+      .write(bytes.data(), std::streamsize(bytes.size() / 2));
   EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "cut"); }), "(no error)");
 }
 
@@ -118,18 +123,21 @@ TEST(Mnist, AbsurdDeclaredSizeDoesNotAllocate) {
   write_raw(tmp / "huge", idx_bytes(3, {0xFFFFFFFFu, 0xFFFFu, 0xFFFFu}, 16));
   EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "huge"); }).find("2 GiB"), std::string::npos);
   write_raw(tmp / "big", idx_bytes(3, {60000, 28, 28}, 16));
-  EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "big"); }).find("truncated"), std::string::npos);
+  EXPECT_NE(error_of([&] { datasets::read_idx(tmp / "big"); }).find("truncated"),
+            std::string::npos);
 }
 
 TEST(Mnist, WrongDimensionsCountMismatchAndBadLabels) {
   keras::testing::TempDir tmp;
   write_dataset(tmp.path(), 4);
   write_gz(tmp / "train-images-idx3-ubyte.gz", idx_bytes(3, {4, 32, 32}, 4 * 1024));
-  EXPECT_NE(error_of([&] { datasets::mnist::load_data(tmp.path()); }).find("(N, 28, 28)"), std::string::npos);
+  EXPECT_NE(error_of([&] { datasets::mnist::load_data(tmp.path()); }).find("(N, 28, 28)"),
+            std::string::npos);
 
   write_dataset(tmp.path(), 4);
   write_gz(tmp / "train-labels-idx1-ubyte.gz", idx_bytes(1, {3}, 3));
-  EXPECT_NE(error_of([&] { datasets::mnist::load_data(tmp.path()); }).find("3 labels for 4 images"), std::string::npos);
+  EXPECT_NE(error_of([&] { datasets::mnist::load_data(tmp.path()); }).find("3 labels for 4 images"),
+            std::string::npos);
 
   write_dataset(tmp.path(), 4, /*label=*/12);
   const auto msg = error_of([&] { datasets::mnist::load_data(tmp.path()); });

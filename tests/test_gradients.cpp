@@ -17,17 +17,25 @@ TEST_P(LayerGradientTest, MatchesFiniteDifferences) {
 
 namespace {
 LayerCase dense(const std::string& act) {
-  return {"Dense_" + act, [act] { return std::make_shared<layers::Dense>(7, act); }, Shape{5}, 3, true};
+  return {"Dense_" + act, [act] { return std::make_shared<layers::Dense>(7, act); }, Shape{5}, 3,
+          true};
 }
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(
     Core, LayerGradientTest,
-    ::testing::Values(dense("linear"), dense("relu"), dense("sigmoid"), dense("tanh"), dense("softmax"),
-                      LayerCase{"Dense_no_bias",
-                                [] { return std::make_shared<layers::Dense>(4, "tanh", layers::DenseOptions{.use_bias = false}); },
-                                Shape{6}, 2, true},
-                      LayerCase{"Dropout_training", [] { return std::make_shared<layers::Dropout>(0.3); }, Shape{4, 5}, 3, true},
-                      LayerCase{"Dropout_inference", [] { return std::make_shared<layers::Dropout>(0.3); }, Shape{9}, 2, false},
-                      LayerCase{"Flatten", [] { return std::make_shared<layers::Flatten>(); }, Shape{3, 4}, 2, true}),
+    ::testing::Values(
+        dense("linear"), dense("relu"), dense("sigmoid"), dense("tanh"), dense("softmax"),
+        LayerCase{"Dense_no_bias",
+                  [] {
+                    return std::make_shared<layers::Dense>(4, "tanh",
+                                                           layers::DenseOptions{.use_bias = false});
+                  },
+                  Shape{6}, 2, true},
+        LayerCase{"Dropout_training", [] { return std::make_shared<layers::Dropout>(0.3); },
+                  Shape{4, 5}, 3, true},
+        LayerCase{"Dropout_inference", [] { return std::make_shared<layers::Dropout>(0.3); },
+                  Shape{9}, 2, false},
+        LayerCase{"Flatten", [] { return std::make_shared<layers::Flatten>(); }, Shape{3, 4}, 2,
+                  true}),
     keras::testing::case_name);

@@ -57,17 +57,21 @@ TEST_P(LossGradientTest, GradientMatchesFiniteDifferences) {
     const double down = c.loss->call(y.data(), t.data(), B, C);
     y[i] = orig;
     const double numeric = (up - down) / (2 * h);
-    EXPECT_NEAR(g[i], numeric, 2e-3 * std::max(1.0, std::fabs(numeric))) << c.name << " element " << i;
+    EXPECT_NEAR(g[i], numeric, 2e-3 * std::max(1.0, std::fabs(numeric)))
+        << c.name << " element " << i;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     All, LossGradientTest,
     ::testing::Values(
-        LossCase{"sparse_categorical_crossentropy", losses::get("sparse_categorical_crossentropy"), true, true},
-        LossCase{"sparse_from_logits", losses::SparseCategoricalCrossentropy{.from_logits = true}.make(), true, false},
+        LossCase{"sparse_categorical_crossentropy", losses::get("sparse_categorical_crossentropy"),
+                 true, true},
+        LossCase{"sparse_from_logits",
+                 losses::SparseCategoricalCrossentropy{.from_logits = true}.make(), true, false},
         LossCase{"categorical_crossentropy", losses::get("categorical_crossentropy"), false, true},
-        LossCase{"categorical_from_logits", losses::CategoricalCrossentropy{.from_logits = true}.make(), false, false},
+        LossCase{"categorical_from_logits",
+                 losses::CategoricalCrossentropy{.from_logits = true}.make(), false, false},
         LossCase{"mean_squared_error", losses::get("mean_squared_error"), false, false}),
     [](const ::testing::TestParamInfo<LossCase>& param_info) { return param_info.param.name; });
 
@@ -96,20 +100,23 @@ TEST_P(FusedSoftmaxGradientTest, MatchesFiniteDifferences) {
     const double down = loss_of_logits(z);
     z[i] = orig;
     const double numeric = (up - down) / (2 * h);
-    EXPECT_NEAR(dz[i], numeric, 2e-3 * std::max(1.0, std::fabs(numeric))) << c.name << " element " << i;
+    EXPECT_NEAR(dz[i], numeric, 2e-3 * std::max(1.0, std::fabs(numeric)))
+        << c.name << " element " << i;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Crossentropy, FusedSoftmaxGradientTest,
-    ::testing::Values(
-        LossCase{"sparse_categorical_crossentropy", losses::get("sparse_categorical_crossentropy"), true, true},
-        LossCase{"categorical_crossentropy", losses::get("categorical_crossentropy"), false, true}),
+    ::testing::Values(LossCase{"sparse_categorical_crossentropy",
+                               losses::get("sparse_categorical_crossentropy"), true, true},
+                      LossCase{"categorical_crossentropy", losses::get("categorical_crossentropy"),
+                               false, true}),
     [](const ::testing::TestParamInfo<LossCase>& param_info) { return param_info.param.name; });
 
 TEST(Losses, LogitLossesAndMseHaveNoSoftmaxFusion) {
   std::vector<float> p{0.5f, 0.5f}, t{1.0f}, dz(2);
-  EXPECT_FALSE(losses::SparseCategoricalCrossentropy{.from_logits = true}.make()->softmax_gradient(p.data(), t.data(), dz.data(), 1, 2));
+  EXPECT_FALSE(losses::SparseCategoricalCrossentropy{.from_logits = true}.make()->softmax_gradient(
+      p.data(), t.data(), dz.data(), 1, 2));
   EXPECT_FALSE(losses::get("mse")->softmax_gradient(p.data(), t.data(), dz.data(), 1, 2));
 }
 
@@ -127,7 +134,8 @@ TEST(Losses, KerasClipsProbabilitiesAtEpsilon) {
 
 TEST(Losses, PartialBatchIsAveragedOverItsOwnSize) {
   std::vector<float> p{0.5f, 0.5f, 0.5f, 0.5f}, labels{0.0f, 1.0f};
-  EXPECT_NEAR(losses::get("sparse_categorical_crossentropy")->call(p.data(), labels.data(), 2, 2), std::log(2.0), 1e-6);
+  EXPECT_NEAR(losses::get("sparse_categorical_crossentropy")->call(p.data(), labels.data(), 2, 2),
+              std::log(2.0), 1e-6);
 }
 
 TEST(Losses, UnknownNameListsTheValidOnes) {

@@ -31,7 +31,8 @@ Toy toy(int64_t n, uint64_t seed = 5) {
 
 Sequential small_model() {
   Sequential m{Flatten({4, 2}), Dense(16, "relu"), Dropout(0.1), Dense(3, "softmax")};
-  m.compile(optimizers::Adam{.learning_rate = 0.01f}, "sparse_categorical_crossentropy", {"accuracy"});
+  m.compile(optimizers::Adam{.learning_rate = 0.01f}, "sparse_categorical_crossentropy",
+            {"accuracy"});
   return m;
 }
 
@@ -49,7 +50,9 @@ class RecordingCallback : public callbacks::Callback {
   std::vector<std::string> events;
   int64_t steps_seen = 0;
   void on_train_begin(const callbacks::Logs&) override { events.push_back("train_begin"); }
-  void on_epoch_begin(int e, const callbacks::Logs&) override { events.push_back("epoch_begin " + std::to_string(e)); }
+  void on_epoch_begin(int e, const callbacks::Logs&) override {
+    events.push_back("epoch_begin " + std::to_string(e));
+  }
   void on_train_batch_end(int64_t, const callbacks::Logs&) override { ++steps_seen; }
   void on_epoch_end(int e, const callbacks::Logs& logs) override {
     std::string keys;
@@ -66,7 +69,9 @@ TEST(Fit, LearnsAndReturnsKerasHistory) {
   auto data = toy(600);
   auto model = small_model();
   auto cb = std::make_shared<RecordingCallback>();
-  auto history = model.fit(data.x, data.y, {.epochs = 8, .batch_size = 16, .validation_split = 0.25, .verbose = 0, .callbacks = {cb}});
+  auto history = model.fit(
+      data.x, data.y,
+      {.epochs = 8, .batch_size = 16, .validation_split = 0.25, .verbose = 0, .callbacks = {cb}});
   std::vector<std::string> keys;
   for (const auto& [k, v] : history.history) keys.push_back(k);
   EXPECT_EQ(keys, (std::vector<std::string>{"accuracy", "loss", "val_accuracy", "val_loss"}));
@@ -86,7 +91,8 @@ TEST(Fit, ValidationIsTheLastRowsAndMatchesEvaluate) {
   utils::set_random_seed(4);
   auto data = toy(200);
   auto model = small_model();
-  auto history = model.fit(data.x, data.y, {.epochs = 1, .batch_size = 32, .validation_split = 0.1, .verbose = 0});
+  auto history = model.fit(data.x, data.y,
+                           {.epochs = 1, .batch_size = 32, .validation_split = 0.1, .verbose = 0});
   // Dropout is off in evaluate, so the numbers are exact averages over rows [180, 200).
   auto scores = model.evaluate(data.x.slice(180, 200), data.y.slice(180, 200), {.verbose = 0});
   EXPECT_DOUBLE_EQ(history.history["val_loss"][0], scores[0]);
@@ -99,7 +105,8 @@ TEST(Fit, SameSeedGivesBitIdenticalRuns) {
     utils::set_random_seed(seed);
     auto data = toy(300, 9);
     auto model = small_model();
-    model.fit(data.x, data.y, {.epochs = 2, .batch_size = 8, .validation_split = 0.2, .verbose = 0});
+    model.fit(data.x, data.y,
+              {.epochs = 2, .batch_size = 8, .validation_split = 0.2, .verbose = 0});
     auto w = model.get_weights();
     return std::vector<float>(w[0].begin(), w[0].end());
   };
@@ -113,7 +120,10 @@ TEST(Fit, ExplicitValidationDataAndNoShuffle) {
   auto val = toy(40, 77);
   auto model = small_model();
   auto h = model.fit(data.x, data.y,
-                     {.epochs = 2, .validation_data = std::pair{val.x, val.y.astype<float>()}, .shuffle = false, .verbose = 0});
+                     {.epochs = 2,
+                      .validation_data = std::pair{val.x, val.y.astype<float>()},
+                      .shuffle = false,
+                      .verbose = 0});
   EXPECT_EQ(h.history.count("val_loss"), 1u);
 }
 
@@ -147,13 +157,15 @@ TEST(Inference, PredictIsBatchedAndArgmaxWorks) {
 
 TEST(Compile, AcceptsStringsAndOptionObjects) {
   Sequential m{Input({3}), Dense(2, "softmax")};
-  m.compile(optimizers::Adam{.learning_rate = 1e-2f}, losses::SparseCategoricalCrossentropy{}, {"accuracy"});
+  m.compile(optimizers::Adam{.learning_rate = 1e-2f}, losses::SparseCategoricalCrossentropy{},
+            {"accuracy"});
   EXPECT_EQ(m.optimizer().class_name(), "Adam");
   EXPECT_FLOAT_EQ(m.optimizer().learning_rate(), 1e-2f);
   m.compile(optimizers::SGD{.learning_rate = 0.1f, .momentum = 0.9f, .nesterov = true}, "mse");
   EXPECT_EQ(m.optimizer().class_name(), "SGD");
   EXPECT_EQ(m.loss().name(), "mean_squared_error");
-  EXPECT_NE(error_of([&] { m.compile("adamw", "mse"); }).find("Valid optimizers: adam, sgd"), std::string::npos);
+  EXPECT_NE(error_of([&] { m.compile("adamw", "mse"); }).find("Valid optimizers: adam, sgd"),
+            std::string::npos);
 }
 
 TEST(SGD, MomentumAndNesterovFollowKeras) {
@@ -215,34 +227,52 @@ TEST(BadInput, LabelsOutsideTheClasses) {
 
 TEST(BadInput, MismatchedSampleCounts) {
   auto model = small_model();
-  EXPECT_NE(error_of([&] { model.fit(Tensor(Shape{4, 4, 2}), ByteArray(Shape{5}), {.verbose = 0}); }).find("same number of samples"),
+  EXPECT_NE(error_of([&] {
+              model.fit(Tensor(Shape{4, 4, 2}), ByteArray(Shape{5}), {.verbose = 0});
+            }).find("same number of samples"),
             std::string::npos);
 }
 
 TEST(BadInput, EmptyArrays) {
   auto model = small_model();
-  EXPECT_NE(error_of([&] { model.fit(Tensor(Shape{0, 4, 2}), ByteArray(Shape{0}), {.verbose = 0}); }).find("empty"), std::string::npos);
-  EXPECT_NE(error_of([&] { model.predict(Tensor(Shape{0, 4, 2})); }).find("empty"), std::string::npos);
-  EXPECT_NE(error_of([&] { model.evaluate(Tensor(Shape{0, 4, 2}), ByteArray(Shape{0})); }).find("empty"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              model.fit(Tensor(Shape{0, 4, 2}), ByteArray(Shape{0}), {.verbose = 0});
+            }).find("empty"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              model.predict(Tensor(Shape{0, 4, 2}));
+            }).find("empty"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              model.evaluate(Tensor(Shape{0, 4, 2}), ByteArray(Shape{0}));
+            }).find("empty"),
+            std::string::npos);
 }
 
 TEST(BadInput, BatchSizeZero) {
   auto model = small_model();
   auto data = toy(10);
-  EXPECT_NE(error_of([&] { model.fit(data.x, data.y, {.batch_size = 0, .verbose = 0}); }).find("batch_size must be a positive"),
+  EXPECT_NE(error_of([&] {
+              model.fit(data.x, data.y, {.batch_size = 0, .verbose = 0});
+            }).find("batch_size must be a positive"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { model.predict(data.x, {.batch_size = 0}); }).find("batch_size"), std::string::npos);
+  EXPECT_NE(error_of([&] { model.predict(data.x, {.batch_size = 0}); }).find("batch_size"),
+            std::string::npos);
 }
 
 TEST(BadInput, ValidationSplitOutsideZeroOne) {
   auto model = small_model();
   auto data = toy(10);
   for (double split : {-0.1, 1.0, 1.5, std::nan("")})
-    EXPECT_NE(error_of([&] { model.fit(data.x, data.y, {.validation_split = split, .verbose = 0}); }).find("validation_split"),
+    EXPECT_NE(error_of([&] {
+                model.fit(data.x, data.y, {.validation_split = split, .verbose = 0});
+              }).find("validation_split"),
               std::string::npos)
         << split;
   // A split that leaves no validation row.
-  EXPECT_NE(error_of([&] { model.fit(data.x, data.y, {.validation_split = 1e-17, .verbose = 0}); }).find("no validation"),
+  EXPECT_NE(error_of([&] {
+              model.fit(data.x, data.y, {.validation_split = 1e-17, .verbose = 0});
+            }).find("no validation"),
             std::string::npos);
 }
 
@@ -260,20 +290,31 @@ TEST(BadInput, UncompiledAndUnbuiltModels) {
   auto data = toy(4);
   EXPECT_NE(error_of([&] { m.fit(data.x, data.y); }).find("compile()"), std::string::npos);
   Sequential unbuilt{Dense(3)};
-  EXPECT_NE(error_of([&] { unbuilt.get_weights(); (void)unbuilt.output_shape(); }).find("not built"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              unbuilt.get_weights();
+              (void)unbuilt.output_shape();
+            }).find("not built"),
+            std::string::npos);
   EXPECT_THROW(Dense(0), ValueError);
   EXPECT_THROW(Dropout(1.5), ValueError);
-  EXPECT_NE(error_of([&] { Sequential({Input({3}), Dense(2, "relu", {.name = "x"}), Dense(2, "relu", {.name = "x"})}); })
-                .find("unique names"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] {
+        Sequential({Input({3}), Dense(2, "relu", {.name = "x"}), Dense(2, "relu", {.name = "x"})});
+      }).find("unique names"),
+      std::string::npos);
 }
 
 TEST(BadInput, OneHotTargetsWithSparseLossAndViceVersa) {
   auto model = small_model();
   Tensor x(Shape{4, 4, 2});
-  EXPECT_NE(error_of([&] { model.fit(x, Tensor(Shape{4, 3}), {.verbose = 0}); }).find("categorical_crossentropy"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              model.fit(x, Tensor(Shape{4, 3}), {.verbose = 0});
+            }).find("categorical_crossentropy"),
+            std::string::npos);
   model.compile("adam", "categorical_crossentropy", {"accuracy"});
-  EXPECT_NE(error_of([&] { model.fit(x, ByteArray(Shape{4}), {.verbose = 0}); }).find("sparse_categorical_crossentropy"),
+  EXPECT_NE(error_of([&] {
+              model.fit(x, ByteArray(Shape{4}), {.verbose = 0});
+            }).find("sparse_categorical_crossentropy"),
             std::string::npos);
 }
 
@@ -282,7 +323,8 @@ namespace {
 class WrongGradient : public Dense {
  public:
   WrongGradient() : Dense(3, "tanh") {}
-  void backward(const float* x, const float* y, const float* dy, float* dx, int64_t batch) override {
+  void backward(const float* x, const float* y, const float* dy, float* dx,
+                int64_t batch) override {
     Dense::backward(x, y, dy, dx, batch);
     variables_[0].gradient[0] += 0.5f;  // a wrong kernel gradient
   }

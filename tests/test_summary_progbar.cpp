@@ -60,7 +60,9 @@ TEST(Summary, MatchesKerasOffATerminal) {
   }
 }
 
-TEST(Summary, MatchesKerasOnAWideTerminal) { EXPECT_EQ(tutorial_model().summary_string(88), kSummary88); }
+TEST(Summary, MatchesKerasOnAWideTerminal) {
+  EXPECT_EQ(tutorial_model().summary_string(88), kSummary88);
+}
 
 TEST(Summary, CountsOptimizerVariablesAfterFit) {
   auto model = tutorial_model();
@@ -112,7 +114,8 @@ namespace {
 struct FakeClock {
   double t = 0;
 };
-utils::Progbar::Options bar_options(std::ostream& os, FakeClock& clock, bool dynamic, int verbose = 1) {
+utils::Progbar::Options bar_options(std::ostream& os, FakeClock& clock, bool dynamic,
+                                    int verbose = 1) {
   utils::Progbar::Options o;
   o.out = &os;
   o.dynamic_display = dynamic;
@@ -130,12 +133,16 @@ TEST(Progbar, MatchesKerasBytesOnATerminal) {
   clock.t = 0.002;
   bar.update(1, {{"accuracy", 0.75}, {"loss", 0.5}});
   clock.t = 0.002 + 11 * 0.038;
-  bar.update(12, {{"accuracy", 0.7748}, {"loss", 0.4505}, {"val_accuracy", 0.9667}, {"val_loss", 0.1235}}, true);
+  bar.update(
+      12, {{"accuracy", 0.7748}, {"loss", 0.4505}, {"val_accuracy", 0.9667}, {"val_loss", 0.1235}},
+      true);
   const std::string expected =
-      "\r\x1b[1m 1/12\x1b[0m \x1b[32m━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━━━━━\x1b[0m \x1b[1m0s\x1b[0m 2ms/step"
+      "\r\x1b[1m 1/12\x1b[0m \x1b[32m━\x1b[0m\x1b[37m━━━━━━━━━━━━━━━━━━━\x1b[0m \x1b[1m0s\x1b[0m "
+      "2ms/step"
       " - accuracy: 0.7500 - loss: 0.5000" +
       std::string(72, '\b') +
-      "\r\x1b[1m12/12\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m0s\x1b[0m 38ms/step"
+      "\r\x1b[1m12/12\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m0s\x1b[0m "
+      "38ms/step"
       " - accuracy: 0.7748 - loss: 0.4505 - val_accuracy: 0.9667 - val_loss: 0.1235\n";
   EXPECT_EQ(os.str(), expected);
 }
@@ -147,7 +154,9 @@ TEST(Progbar, PredictLineIsWrittenTwiceLikeKeras) {
   clock.t = 0.072;
   bar.update(1);
   bar.update(1, {}, true);
-  const std::string line = "\x1b[1m1/1\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m0s\x1b[0m 72ms/step";
+  const std::string line =
+      "\x1b[1m1/1\x1b[0m \x1b[32m━━━━━━━━━━━━━━━━━━━━\x1b[0m\x1b[37m\x1b[0m \x1b[1m0s\x1b[0m "
+      "72ms/step";
   EXPECT_EQ(os.str(), "\r" + line + std::string(37, '\b') + "\r" + line + "\n");
 }
 
@@ -174,9 +183,13 @@ TEST(Progbar, VerboseTwoPrintsOnePlainLine) {
     bar.update(i, {{"accuracy", 0.9149}, {"loss", 0.2965}});
   }
   clock.t = 4.2;
-  bar.update(1688, {{"accuracy", 0.9149}, {"loss", 0.2965}, {"val_accuracy", 0.9625}, {"val_loss", 0.1287}}, true);
+  bar.update(
+      1688,
+      {{"accuracy", 0.9149}, {"loss", 0.2965}, {"val_accuracy", 0.9625}, {"val_loss", 0.1287}},
+      true);
   EXPECT_EQ(os.str(),
-            "1688/1688 - 4s - 2ms/step - accuracy: 0.9149 - loss: 0.2965 - val_accuracy: 0.9625 - val_loss: 0.1287\n");
+            "1688/1688 - 4s - 2ms/step - accuracy: 0.9149 - loss: 0.2965 - val_accuracy: 0.9625 - "
+            "val_loss: 0.1287\n");
 }
 
 TEST(Progbar, OffATerminalWritesOnlyFinishedLines) {
@@ -188,7 +201,8 @@ TEST(Progbar, OffATerminalWritesOnlyFinishedLines) {
     clock.t = i * 0.001;
     bar.update(i, {{"accuracy", 0.9776}, {"loss", 0.0747}}, i == 313);
   }
-  EXPECT_EQ(os.str(), "313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.9776 - loss: 0.0747\n");
+  EXPECT_EQ(os.str(),
+            "313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 1ms/step - accuracy: 0.9776 - loss: 0.0747\n");
 }
 
 TEST(Progbar, FormatsTimesAndSmallValuesLikeKeras) {

@@ -37,7 +37,7 @@ TEST(NDArray, SliceIsAViewOfTheFirstAxis) {
   EXPECT_EQ(mid.shape(), Shape({2, 3}));
   EXPECT_FLOAT_EQ(mid[0], 6.0f);
   mid[0] = -1.0f;
-  EXPECT_FLOAT_EQ(x[6], -1.0f);  // shares storage, as numpy
+  EXPECT_FLOAT_EQ(x[6], -1.0f);                        // shares storage, as numpy
   EXPECT_EQ(x.slice(-3, 100).shape(), Shape({3, 3}));  // Python-style clamping
   EXPECT_EQ(x.slice(8, 2).shape(), Shape({0, 3}));
 }

@@ -21,15 +21,20 @@ json reference() {
 // The generator's inputs: scale * sin(0.37 i + offset), rounded to float32.
 std::vector<float> values(int n, double offset, double scale = 1.0) {
   std::vector<float> v(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) v[size_t(i)] = static_cast<float>(scale * std::sin(0.37 * i + offset));
+  for (int i = 0; i < n; ++i)
+    v[size_t(i)] = static_cast<float>(scale * std::sin(0.37 * i + offset));
   return v;
 }
 
-Tensor tensor(Shape shape, const std::vector<float>& v) { return Tensor(std::move(shape), v); }
+Tensor tensor(Shape shape, const std::vector<float>& v) {
+  return Tensor(std::move(shape), v);
+}
 
-void expect_near_all(const float* actual, const json& expected, double tol, const std::string& what) {
+void expect_near_all(const float* actual, const json& expected, double tol,
+                     const std::string& what) {
   for (size_t i = 0; i < expected.size(); ++i)
-    EXPECT_NEAR(actual[i], expected[i].get<double>(), tol * std::max(1.0, std::fabs(expected[i].get<double>())))
+    EXPECT_NEAR(actual[i], expected[i].get<double>(),
+                tol * std::max(1.0, std::fabs(expected[i].get<double>())))
         << what << " [" << i << "]";
 }
 
@@ -65,7 +70,8 @@ TEST(TorchReference, SparseCrossentropyLossAndGradients) {
   expect_near_all(g.data(), ref["grad_logits"], 1e-6, "fused d/dlogits");
 
   auto from_logits = losses::SparseCategoricalCrossentropy{.from_logits = true}.make();
-  EXPECT_NEAR(from_logits->call(logits.data(), labels.data(), 4, 3), ref["loss"].get<double>(), 1e-6);
+  EXPECT_NEAR(from_logits->call(logits.data(), labels.data(), 4, 3), ref["loss"].get<double>(),
+              1e-6);
   from_logits->gradient(logits.data(), labels.data(), g.data(), 4, 3);
   expect_near_all(g.data(), ref["grad_logits"], 1e-6, "from_logits d/dlogits");
 
@@ -74,7 +80,8 @@ TEST(TorchReference, SparseCrossentropyLossAndGradients) {
   for (int b = 0; b < 4; ++b) onehot[size_t(b * 3) + size_t(labels[size_t(b)])] = 1.0f;
   EXPECT_NEAR(losses::get("categorical_crossentropy")->call(probs.data(), onehot.data(), 4, 3),
               ref["loss"].get<double>(), 1e-6);
-  EXPECT_NEAR(losses::get("mse")->call(probs.data(), onehot.data(), 4, 3), reference()["mse"]["loss"].get<double>(), 1e-6);
+  EXPECT_NEAR(losses::get("mse")->call(probs.data(), onehot.data(), 4, 3),
+              reference()["mse"]["loss"].get<double>(), 1e-6);
 }
 
 TEST(TorchReference, AdamMatchesKerasRuleStepByStep) {
@@ -109,5 +116,6 @@ TEST(TorchReference, OneFullTrainingStep) {
     offset += g.size();
   }
   auto weights = model.get_weights();
-  for (size_t i = 0; i < weights.size(); ++i) expect_near_all(weights[i].data(), ref["weights_after"][i], 1e-6, "weight");
+  for (size_t i = 0; i < weights.size(); ++i)
+    expect_near_all(weights[i].data(), ref["weights_after"][i], 1e-6, "weight");
 }

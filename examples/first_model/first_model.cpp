@@ -27,7 +27,8 @@ struct Args {
 
 [[noreturn]] void usage(const char* problem) {
   std::cerr << "first_model: " << problem << "\n"
-            << "usage: first_model [--epochs N] [--lang zh|en] [--data DIR] [--out DIR] [--threads N] [--seed N]\n";
+            << "usage: first_model [--epochs N] [--lang zh|en] [--data DIR] [--out DIR] [--threads "
+               "N] [--seed N]\n";
   std::exit(2);
 }
 
@@ -40,14 +41,22 @@ Args parse(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (k == "--epochs") a.epochs = std::stoi(value());
-      else if (k == "--lang") a.lang = keras::utils::parse_language(value());
-      else if (k == "--data") a.data = value();
-      else if (k == "--out") a.out = value();
-      else if (k == "--threads") a.threads = std::stoi(value());
-      else if (k == "--seed") a.seed = std::stoull(value());
-      else if (k == "--help" || k == "-h") usage("help");
-      else usage(("unknown argument " + k).c_str());
+      if (k == "--epochs")
+        a.epochs = std::stoi(value());
+      else if (k == "--lang")
+        a.lang = keras::utils::parse_language(value());
+      else if (k == "--data")
+        a.data = value();
+      else if (k == "--out")
+        a.out = value();
+      else if (k == "--threads")
+        a.threads = std::stoi(value());
+      else if (k == "--seed")
+        a.seed = std::stoull(value());
+      else if (k == "--help" || k == "-h")
+        usage("help");
+      else
+        usage(("unknown argument " + k).c_str());
     } catch (const keras::ValueError& e) {
       usage(e.what());
     } catch (const std::logic_error&) {
@@ -69,8 +78,10 @@ int main(int argc, char** argv) try {
 
   // Step 2: load the data
   auto [x_train_raw, y_train, x_test_raw, y_test] = keras::datasets::mnist::load_data(args.data);
-  std::cout << tr(Message::training_set) << ": " << x_train_raw.shape() << ", " << y_train.shape() << "\n";
-  std::cout << tr(Message::test_set) << ": " << x_test_raw.shape() << ", " << y_test.shape() << "\n";
+  std::cout << tr(Message::training_set) << ": " << x_train_raw.shape() << ", " << y_train.shape()
+            << "\n";
+  std::cout << tr(Message::test_set) << ": " << x_test_raw.shape() << ", " << y_test.shape()
+            << "\n";
 
   // Step 3: preprocessing (0-255 -> 0.0-1.0)
   // Python rebinds x_train, which frees the uint8 images as soon as they are scaled: so do we.
@@ -92,8 +103,9 @@ int main(int argc, char** argv) try {
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 
   // Step 6: train
-  auto history = model.fit(x_train, y_train,
-                           {.epochs = args.epochs, .batch_size = 32, .validation_split = 0.1, .verbose = 1});
+  auto history =
+      model.fit(x_train, y_train,
+                {.epochs = args.epochs, .batch_size = 32, .validation_split = 0.1, .verbose = 1});
 
   // Step 7: evaluate
   auto scores = model.evaluate(x_test, y_test, {.verbose = 0});

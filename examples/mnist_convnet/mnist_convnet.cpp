@@ -25,9 +25,10 @@ struct Args {
 };
 
 [[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "mnist_convnet: " << problem << "\n"
-            << "usage: mnist_convnet [--epochs N] [--limit N] [--data DIR] [--threads N] [--seed N]\n"
-            << "                     [--verbose 0|1|2] [--min-accuracy X]\n";
+  std::cerr
+      << "mnist_convnet: " << problem << "\n"
+      << "usage: mnist_convnet [--epochs N] [--limit N] [--data DIR] [--threads N] [--seed N]\n"
+      << "                     [--verbose 0|1|2] [--min-accuracy X]\n";
   std::exit(2);
 }
 
@@ -40,15 +41,24 @@ Args parse(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (k == "--epochs") a.epochs = std::stoi(value());
-      else if (k == "--limit") a.limit = std::stoll(value());
-      else if (k == "--data") a.data = value();
-      else if (k == "--threads") a.threads = std::stoi(value());
-      else if (k == "--seed") a.seed = std::stoull(value());
-      else if (k == "--verbose") a.verbose = std::stoi(value());
-      else if (k == "--min-accuracy") a.min_accuracy = std::stod(value());
-      else if (k == "--help" || k == "-h") usage("help");
-      else usage("unknown argument " + k);
+      if (k == "--epochs")
+        a.epochs = std::stoi(value());
+      else if (k == "--limit")
+        a.limit = std::stoll(value());
+      else if (k == "--data")
+        a.data = value();
+      else if (k == "--threads")
+        a.threads = std::stoi(value());
+      else if (k == "--seed")
+        a.seed = std::stoull(value());
+      else if (k == "--verbose")
+        a.verbose = std::stoi(value());
+      else if (k == "--min-accuracy")
+        a.min_accuracy = std::stod(value());
+      else if (k == "--help" || k == "-h")
+        usage("help");
+      else
+        usage("unknown argument " + k);
     } catch (const std::logic_error&) {
       usage("bad number for " + k);
     }
@@ -66,7 +76,8 @@ int main(int argc, char** argv) try {
 
   // Prepare the data
   const int num_classes = 10;
-  auto [x_train_raw, y_train_raw, x_test_raw, y_test_raw] = keras::datasets::mnist::load_data(args.data);
+  auto [x_train_raw, y_train_raw, x_test_raw, y_test_raw] =
+      keras::datasets::mnist::load_data(args.data);
   if (args.limit > 0) {
     x_train_raw = x_train_raw.head(args.limit);
     y_train_raw = y_train_raw.head(args.limit);
@@ -83,14 +94,10 @@ int main(int argc, char** argv) try {
 
   // Build the model
   keras::Sequential model{
-      Input({28, 28, 1}),
-      Conv2D(32, {3, 3}, "relu"),
-      MaxPooling2D({2, 2}),
-      Conv2D(64, {3, 3}, "relu"),
-      MaxPooling2D({2, 2}),
-      Flatten(),
-      Dropout(0.5),
-      Dense(num_classes, "softmax"),
+      Input({28, 28, 1}),   Conv2D(32, {3, 3}, "relu"),
+      MaxPooling2D({2, 2}), Conv2D(64, {3, 3}, "relu"),
+      MaxPooling2D({2, 2}), Flatten(),
+      Dropout(0.5),         Dense(num_classes, "softmax"),
   };
   model.summary();
 
@@ -98,15 +105,18 @@ int main(int argc, char** argv) try {
   const int batch_size = 128;
   model.compile("adam", "categorical_crossentropy", {"accuracy"});
   model.fit(x_train, y_train,
-            {.epochs = args.epochs, .batch_size = batch_size, .validation_split = 0.1, .verbose = args.verbose});
+            {.epochs = args.epochs,
+             .batch_size = batch_size,
+             .validation_split = 0.1,
+             .verbose = args.verbose});
 
   // Evaluate the trained model
   const auto score = model.evaluate(x_test, y_test, {.verbose = 0});
   std::printf("Test loss: %.4f\n", score[0]);
   std::printf("Test accuracy: %.4f\n", score[1]);
   if (score[1] < args.min_accuracy) {
-    std::fprintf(stderr, "mnist_convnet: test accuracy %.4f is below --min-accuracy %.4f\n", score[1],
-                 args.min_accuracy);
+    std::fprintf(stderr, "mnist_convnet: test accuracy %.4f is below --min-accuracy %.4f\n",
+                 score[1], args.min_accuracy);
     return 3;
   }
   return 0;

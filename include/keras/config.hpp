@@ -10,6 +10,8 @@ void set_num_threads(int n);
 int num_threads();
 
 /// Keras's fuzz factor (keras.config.epsilon()): 1e-7.
-constexpr float epsilon() { return 1e-7f; }
+constexpr float epsilon() {
+  return 1e-7f;
+}
 
 }  // namespace keras::config

@@ -12,7 +12,9 @@ namespace keras::kernels::detail {
 
 namespace {
 
-int64_t patch_size(const Window2D& g) { return g.kernel_h * g.kernel_w * g.in_c; }
+int64_t patch_size(const Window2D& g) {
+  return g.kernel_h * g.kernel_w * g.in_c;
+}
 
 // A 1x1, stride-1, unpadded convolution's patch matrix is x itself.
 bool is_pointwise(const Window2D& g) {

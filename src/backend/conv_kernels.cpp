@@ -22,8 +22,8 @@ Window2D make_window(int64_t batch, int64_t in_h, int64_t in_w, int64_t in_c, in
                      Padding padding) {
   const WindowAxis h = window_axis(in_h, kernel_h, stride_h, padding);
   const WindowAxis w = window_axis(in_w, kernel_w, stride_w, padding);
-  return {batch, in_h, in_w, in_c, h.out, w.out, out_c, kernel_h, kernel_w,
-          stride_h, stride_w, h.pad_before, w.pad_before};
+  return {batch,    in_h,     in_w,     in_c,     h.out,        w.out,       out_c,
+          kernel_h, kernel_w, stride_h, stride_w, h.pad_before, w.pad_before};
 }
 
 // ---- implementation choice -------------------------------------------------------------------
@@ -33,9 +33,10 @@ ConvImplementation default_implementation() {
     const std::string_view v = env;
     if (v == "im2col") return ConvImplementation::im2col;
     if (v == "onednn" && have_onednn()) return ConvImplementation::onednn;
-    throw ValueError("KERASCPP_CONV='" + std::string(v) + "' is not " +
-                     (have_onednn() ? "'onednn' or 'im2col'" : "'im2col' (this build has no oneDNN)") +
-                     "; set it to one of those or unset it");
+    throw ValueError(
+        "KERASCPP_CONV='" + std::string(v) + "' is not " +
+        (have_onednn() ? "'onednn' or 'im2col'" : "'im2col' (this build has no oneDNN)") +
+        "; set it to one of those or unset it");
   }
   return have_onednn() ? ConvImplementation::onednn : ConvImplementation::im2col;
 }
@@ -45,9 +46,13 @@ std::atomic<int>& chosen() {
 }
 }  // namespace
 
-bool have_onednn() { return KERASCPP_HAVE_ONEDNN != 0; }
+bool have_onednn() {
+  return KERASCPP_HAVE_ONEDNN != 0;
+}
 
-ConvImplementation conv_implementation() { return static_cast<ConvImplementation>(chosen().load()); }
+ConvImplementation conv_implementation() {
+  return static_cast<ConvImplementation>(chosen().load());
+}
 
 void set_conv_implementation(ConvImplementation impl) {
   if (impl == ConvImplementation::onednn && !have_onednn())

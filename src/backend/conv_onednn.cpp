@@ -49,7 +49,9 @@ void single_threaded_openmp() {
   }
 }
 
-memory::desc any(const memory::dims& dims) { return {dims, memory::data_type::f32, Tag::any}; }
+memory::desc any(const memory::dims& dims) {
+  return {dims, memory::data_type::f32, Tag::any};
+}
 // An NHWC tensor as oneDNN's (N, C, H, W) dims. With one channel NHWC is NCHW, the layout
 // oneDNN's first-layer kernels read, so it is described as such and needs no reorder.
 memory::desc activations(int64_t n, int64_t c, int64_t h, int64_t w) {
@@ -140,7 +142,8 @@ struct ConvPlan {
   // Each pass's primitive and buffers are made on first use.
   Forward& forward() {
     if (!forward_)
-      forward_.emplace(Forward{dnnl::convolution_forward(fwd_pd), Port(src_md, fwd_pd.src_desc(), Port::input),
+      forward_.emplace(Forward{dnnl::convolution_forward(fwd_pd),
+                               Port(src_md, fwd_pd.src_desc(), Port::input),
                                Port(weights_md, fwd_pd.weights_desc(), Port::input),
                                Port(dst_md, fwd_pd.dst_desc(), Port::output)});
     return *forward_;
@@ -149,10 +152,11 @@ struct ConvPlan {
   Data& data() {
     if (!data_) {
       using namespace dnnl;
-      convolution_backward_data::desc desc(algorithm::convolution_direct, any(d.src), any(d.weights),
-                                           any(d.dst), d.strides, d.pad_l, d.pad_r);
+      convolution_backward_data::desc desc(algorithm::convolution_direct, any(d.src),
+                                           any(d.weights), any(d.dst), d.strides, d.pad_l, d.pad_r);
       convolution_backward_data::primitive_desc pd(desc, cpu(), fwd_pd);
-      data_.emplace(Data{convolution_backward_data(pd), Port(dst_md, pd.diff_dst_desc(), Port::input),
+      data_.emplace(Data{convolution_backward_data(pd),
+                         Port(dst_md, pd.diff_dst_desc(), Port::input),
                          Port(weights_md, pd.weights_desc(), Port::input),
                          Port(src_md, pd.diff_src_desc(), Port::output)});
       diff_dst_for_data = pd.diff_dst_desc();
@@ -164,12 +168,14 @@ struct ConvPlan {
     if (!weights_) {
       using namespace dnnl;
       const auto algo = algorithm::convolution_direct;
-      auto desc = has_bias ? convolution_backward_weights::desc(algo, any(d.src), any(d.weights), bias_md,
-                                                                any(d.dst), d.strides, d.pad_l, d.pad_r)
-                           : convolution_backward_weights::desc(algo, any(d.src), any(d.weights), any(d.dst),
-                                                                d.strides, d.pad_l, d.pad_r);
+      auto desc =
+          has_bias ? convolution_backward_weights::desc(algo, any(d.src), any(d.weights), bias_md,
+                                                        any(d.dst), d.strides, d.pad_l, d.pad_r)
+                   : convolution_backward_weights::desc(algo, any(d.src), any(d.weights),
+                                                        any(d.dst), d.strides, d.pad_l, d.pad_r);
       convolution_backward_weights::primitive_desc pd(desc, cpu(), fwd_pd);
-      weights_.emplace(Weights{convolution_backward_weights(pd), Port(src_md, pd.src_desc(), Port::input),
+      weights_.emplace(Weights{convolution_backward_weights(pd),
+                               Port(src_md, pd.src_desc(), Port::input),
                                Port(dst_md, pd.diff_dst_desc(), Port::input),
                                Port(weights_md, pd.diff_weights_desc(), Port::output)});
       weights_->shares_diff_dst = data_ && pd.diff_dst_desc() == diff_dst_for_data;
@@ -196,8 +202,9 @@ class Plans {
  public:
   using Key = std::array<int64_t, 16>;
   ConvPlan& get(const Window2D& g, int slice, bool relu, bool bias) {
-    const Key key{g.batch, g.in_h, g.in_w, g.in_c, g.out_h, g.out_w, g.out_c, g.kernel_h,
-                  g.kernel_w, g.stride_h, g.stride_w, g.pad_top, g.pad_left, slice, relu, bias};
+    const Key key{g.batch,    g.in_h,     g.in_w,     g.in_c,     g.out_h,    g.out_w,
+                  g.out_c,    g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.pad_top,
+                  g.pad_left, slice,      relu,       bias};
     std::lock_guard lock(mutex_);
     auto& plan = plans_[key];
     if (!plan) plan = std::make_unique<ConvPlan>(g, relu, bias);
@@ -287,9 +294,10 @@ void conv2d_backward_onednn(const Window2D& g, const float* x, const float* w, c
     if (dx) {
       ConvPlan::Data& bd = p.data();
       diff_dst = &bd.diff_dst.in(dz_part, p.stream);
-      bd.primitive.execute(p.stream, {{DNNL_ARG_DIFF_DST, *diff_dst},
-                                      {DNNL_ARG_WEIGHTS, bd.weights.in(w, p.stream)},
-                                      {DNNL_ARG_DIFF_SRC, bd.diff_src.out(dx + begin * g.in_sample())}});
+      bd.primitive.execute(p.stream,
+                           {{DNNL_ARG_DIFF_DST, *diff_dst},
+                            {DNNL_ARG_WEIGHTS, bd.weights.in(w, p.stream)},
+                            {DNNL_ARG_DIFF_SRC, bd.diff_src.out(dx + begin * g.in_sample())}});
       bd.diff_src.finish(p.stream);
     }
     if (!dw) {

@@ -14,11 +14,13 @@ namespace {
 
 // Runs fn(out, taps, count, sample) for every output pixel (at offset `out` in floats), where
 // taps[0..count) are the offsets of the window positions that lie inside the input, in
-// row-major window order, and `sample` the offset of the pixel's input sample. Samples are split among the pool threads; a backward pass passes its
-// dx as `zero_first`, so that each thread zeroes the samples it then scatters into.
+// row-major window order, and `sample` the offset of the pixel's input sample. Samples are split
+// among the pool threads; a backward pass passes its dx as `zero_first`, so that each thread zeroes
+// the samples it then scatters into.
 template <class F>
 void for_each_window(const Window2D& g, F fn, float* zero_first = nullptr) {
-  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.out_sample() * g.kernel_h * g.kernel_w));
+  const int64_t grain =
+      std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.out_sample() * g.kernel_h * g.kernel_w));
   backend::parallel_for(g.batch, grain, [&](int64_t begin, int64_t end) {
     std::vector<int64_t> taps(size_t(g.kernel_h * g.kernel_w));
     for (int64_t n = begin; n < end; ++n) {
@@ -31,7 +33,8 @@ void for_each_window(const Window2D& g, F fn, float* zero_first = nullptr) {
             if (ih < 0 || ih >= g.in_h) continue;
             for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
               const int64_t iw = ow * g.stride_w - g.pad_left + kw;
-              if (iw >= 0 && iw < g.in_w) taps[size_t(count++)] = ((n * g.in_h + ih) * g.in_w + iw) * g.in_c;
+              if (iw >= 0 && iw < g.in_w)
+                taps[size_t(count++)] = ((n * g.in_h + ih) * g.in_w + iw) * g.in_c;
             }
           }
           fn(((n * g.out_h + oh) * g.out_w + ow) * g.out_c, taps.data(), count, n * g.in_sample());
@@ -71,15 +74,16 @@ void max_pool2d_forward(const Window2D& g, const float* x, float* y, int32_t* ar
 
 void max_pool2d_backward(const Window2D& g, const int32_t* argmax, const float* dy, float* dx) {
   const int64_t in = g.in_sample(), out = g.out_sample();
-  backend::parallel_for(g.batch, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, in)), [&](int64_t begin, int64_t end) {
-    for (int64_t n = begin; n < end; ++n) {
-      float* dxn = dx + n * in;
-      std::fill_n(dxn, in, 0.0f);
-      const int32_t* an = argmax + n * out;
-      const float* dyn = dy + n * out;
-      for (int64_t o = 0; o < out; ++o) dxn[an[o]] += dyn[o];
-    }
-  });
+  backend::parallel_for(g.batch, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, in)),
+                        [&](int64_t begin, int64_t end) {
+                          for (int64_t n = begin; n < end; ++n) {
+                            float* dxn = dx + n * in;
+                            std::fill_n(dxn, in, 0.0f);
+                            const int32_t* an = argmax + n * out;
+                            const float* dyn = dy + n * out;
+                            for (int64_t o = 0; o < out; ++o) dxn[an[o]] += dyn[o];
+                          }
+                        });
 }
 
 void avg_pool2d_forward(const Window2D& g, const float* x, float* y) {

@@ -29,7 +29,9 @@ void ProgbarLogger::on_epoch_begin(int epoch, const Logs&) {
   start_bar();
 }
 
-void ProgbarLogger::on_train_batch_end(int64_t batch, const Logs& logs) { update(batch + 1, logs, false); }
+void ProgbarLogger::on_train_batch_end(int64_t batch, const Logs& logs) {
+  update(batch + 1, logs, false);
+}
 
 void ProgbarLogger::on_epoch_end(int, const Logs& logs) {
   update(params_.steps, logs, true);
@@ -47,7 +49,9 @@ void ProgbarLogger::on_test_end(const Logs& logs) {
   update(params_.steps, logs, true);
   bar_.reset();
 }
-void ProgbarLogger::on_predict_begin(const Logs&) { start_bar(); }
+void ProgbarLogger::on_predict_begin(const Logs&) {
+  start_bar();
+}
 void ProgbarLogger::on_predict_batch_end(int64_t batch, const Logs& logs) {
   update(batch + 1, logs, false);
 }

@@ -179,7 +179,8 @@ std::optional<ImageDataset> download(const DatasetSpec& spec,
     } catch (const utils::DownloadError&) {
       return false;  // already in the log
     } catch (const IOError& e) {
-      log.push_back({join_url(base, file.name), e.what()});  // e.g. the cache folder is not writable
+      log.push_back(
+          {join_url(base, file.name), e.what()});  // e.g. the cache folder is not writable
       return false;
     }
   };

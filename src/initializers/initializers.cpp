@@ -21,12 +21,18 @@ Kind get(std::string_view name) {
 
 std::string class_name(Kind kind) {
   switch (kind) {
-    case Kind::glorot_uniform: return "GlorotUniform";
-    case Kind::glorot_normal: return "GlorotNormal";
-    case Kind::he_uniform: return "HeUniform";
-    case Kind::he_normal: return "HeNormal";
-    case Kind::zeros: return "Zeros";
-    case Kind::ones: return "Ones";
+    case Kind::glorot_uniform:
+      return "GlorotUniform";
+    case Kind::glorot_normal:
+      return "GlorotNormal";
+    case Kind::he_uniform:
+      return "HeUniform";
+    case Kind::he_normal:
+      return "HeNormal";
+    case Kind::zeros:
+      return "Zeros";
+    case Kind::ones:
+      return "Ones";
   }
   return "Zeros";
 }
@@ -63,7 +69,8 @@ void initialize(Kind kind, const Shape& shape, std::span<float> values, random::
       // VarianceScaling, distribution="truncated_normal": stddev = sqrt(scale / n) / .87962566.
       const double scale = kind == Kind::he_normal ? 2.0 : 1.0;
       const double n = kind == Kind::he_normal ? fan_in : (fan_in + fan_out) / 2.0;
-      const float stddev = static_cast<float>(std::sqrt(scale / std::max(1.0, n)) / .87962566103423978);
+      const float stddev =
+          static_cast<float>(std::sqrt(scale / std::max(1.0, n)) / .87962566103423978);
       for (float& v : values) {
         float z;
         do z = gen.normal();

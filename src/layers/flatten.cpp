@@ -4,7 +4,8 @@
 
 namespace keras::layers {
 
-Flatten::Flatten(FlattenOptions options) : Layer("flatten", std::move(options.name), std::nullopt) {}
+Flatten::Flatten(FlattenOptions options)
+    : Layer("flatten", std::move(options.name), std::nullopt) {}
 Flatten::Flatten(Shape input_shape, FlattenOptions options)
     : Layer("flatten", std::move(options.name), std::move(input_shape)) {}
 

@@ -6,7 +6,8 @@
 
 namespace keras::layers {
 
-InputLayer::InputLayer(Shape shape, std::string name) : Layer("input_layer", std::move(name), shape) {
+InputLayer::InputLayer(Shape shape, std::string name)
+    : Layer("input_layer", std::move(name), shape) {
   for (int64_t d : shape)
     if (d <= 0)
       throw ValueError("Input: every dimension of shape " + shape.str() +

@@ -112,8 +112,8 @@ class CrossentropyBase : public LossFunction {
   }
 
   nlohmann::json get_config() const override {
-    nlohmann::json c = {{"name", name()}, {"reduction", "sum_over_batch_size"},
-                        {"from_logits", logits_}};
+    nlohmann::json c = {
+        {"name", name()}, {"reduction", "sum_over_batch_size"}, {"from_logits", logits_}};
     if (!sparse_) c["label_smoothing"] = 0.0;
     c[sparse_ ? "ignore_class" : "axis"] = sparse_ ? nlohmann::json(nullptr) : nlohmann::json(-1);
     return c;
@@ -162,7 +162,9 @@ class MeanSquaredErrorLoss : public LossFunction {
 bool LossFunction::softmax_gradient(const float*, const float*, float*, int64_t, int64_t) const {
   return false;
 }
-nlohmann::json LossFunction::get_config() const { return {{"name", name()}}; }
+nlohmann::json LossFunction::get_config() const {
+  return {{"name", name()}};
+}
 
 LossPtr SparseCategoricalCrossentropy::make() const {
   return std::make_shared<CrossentropyBase>(true, from_logits);
@@ -170,7 +172,9 @@ LossPtr SparseCategoricalCrossentropy::make() const {
 LossPtr CategoricalCrossentropy::make() const {
   return std::make_shared<CrossentropyBase>(false, from_logits);
 }
-LossPtr MeanSquaredError::make() const { return std::make_shared<MeanSquaredErrorLoss>(); }
+LossPtr MeanSquaredError::make() const {
+  return std::make_shared<MeanSquaredErrorLoss>();
+}
 
 LossPtr get(std::string_view name) {
   if (name == "sparse_categorical_crossentropy" || name == "SparseCategoricalCrossentropy")

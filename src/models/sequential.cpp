@@ -33,11 +33,11 @@ LossHandle::LossHandle(losses::LossPtr ptr) : ptr_(std::move(ptr)) {
 // Per-layer outputs and two gradient buffers, sized for the largest batch seen so far.
 struct Sequential::Workspace {
   int64_t capacity = 0;
-  std::vector<Tensor> outputs;         // one per layer (unused for aliasing layers)
-  std::vector<const float*> in_ptr;    // forward-pass input of each layer
-  std::vector<float*> out_ptr;         // forward-pass output of each layer
-  Tensor grad_a, grad_b, loss_grad;    // backward ping-pong buffers and dL/dy_pred
-  Tensor x_batch, y_batch;             // gathered (shuffled) batch
+  std::vector<Tensor> outputs;       // one per layer (unused for aliasing layers)
+  std::vector<const float*> in_ptr;  // forward-pass input of each layer
+  std::vector<float*> out_ptr;       // forward-pass output of each layer
+  Tensor grad_a, grad_b, loss_grad;  // backward ping-pong buffers and dL/dy_pred
+  Tensor x_batch, y_batch;           // gathered (shuffled) batch
 };
 
 Sequential::Sequential(std::initializer_list<layers::LayerHandle> layers, std::string name)
@@ -104,7 +104,8 @@ void Sequential::build(const Shape& input_shape) {
   for (size_t i = 0; i < layers_.size(); ++i) {
     const auto& vars = layers_[i]->variables();
     if (layers_[i]->built() && !vars.empty() && vars.front().value) {
-      for (const auto& v : vars) old_values[i].insert(old_values[i].end(), v.value, v.value + v.size());
+      for (const auto& v : vars)
+        old_values[i].insert(old_values[i].end(), v.value, v.value + v.size());
       had_values[i] = true;
     }
   }
@@ -115,7 +116,8 @@ void Sequential::build(const Shape& input_shape) {
   }
   int64_t n_train = 0, n_frozen = 0;
   for (auto& layer : layers_)
-    for (const auto& spec : layer->weight_specs()) (spec.trainable ? n_train : n_frozen) += spec.shape.size();
+    for (const auto& spec : layer->weight_specs())
+      (spec.trainable ? n_train : n_frozen) += spec.shape.size();
   params_ = Tensor(Shape{n_train});
   grads_ = Tensor(Shape{n_train});
   frozen_ = Tensor(Shape{n_frozen});
@@ -153,19 +155,23 @@ void Sequential::build(const Shape& input_shape) {
 
 void Sequential::require_built(const char* what) const {
   if (!built_)
-    throw ValueError(std::string(what) + ": model '" + name_ +
-                     "' is not built yet. Give the first layer an input shape (e.g. "
-                     "Flatten({28, 28}) or Input({28, 28})), call build(shape), or call fit/predict "
-                     "on data first");
+    throw ValueError(
+        std::string(what) + ": model '" + name_ +
+        "' is not built yet. Give the first layer an input shape (e.g. "
+        "Flatten({28, 28}) or Input({28, 28})), call build(shape), or call fit/predict "
+        "on data first");
 }
 
 void Sequential::require_compiled(const char* what) const {
   if (!compiled())
-    throw ValueError(std::string(what) + ": you must call compile() before using the model, e.g. "
-                     "model.compile(\"adam\", \"sparse_categorical_crossentropy\", {\"accuracy\"})");
+    throw ValueError(
+        std::string(what) +
+        ": you must call compile() before using the model, e.g. "
+        "model.compile(\"adam\", \"sparse_categorical_crossentropy\", {\"accuracy\"})");
 }
 
-void Sequential::compile(OptimizerHandle optimizer, LossHandle loss, std::vector<std::string> metrics) {
+void Sequential::compile(OptimizerHandle optimizer, LossHandle loss,
+                         std::vector<std::string> metrics) {
   optimizer_ = optimizer.get();
   loss_ = loss.get();
   loss_tracker_ = std::make_shared<metrics::Mean>("loss");
@@ -217,9 +223,10 @@ void Sequential::set_weights(const std::vector<Tensor>& weights) {
                      " weights, got " + std::to_string(weights.size()));
   for (size_t i = 0; i < vars.size(); ++i)
     if (weights[i].shape() != vars[i].shape)
-      throw ValueError("set_weights: weight " + std::to_string(i) + " (" + vars[i].name + ") has shape " +
-                       vars[i].shape.str() + ", got " + weights[i].shape().str());
-  for (size_t i = 0; i < vars.size(); ++i) std::copy_n(weights[i].data(), vars[i].size(), vars[i].value);
+      throw ValueError("set_weights: weight " + std::to_string(i) + " (" + vars[i].name +
+                       ") has shape " + vars[i].shape.str() + ", got " + weights[i].shape().str());
+  for (size_t i = 0; i < vars.size(); ++i)
+    std::copy_n(weights[i].data(), vars[i].size(), vars[i].value);
 }
 
 // ---- forward / backward ------------------------------------------------------------------------
@@ -344,7 +351,8 @@ void Sequential::reset_metrics() {
   for (auto& m : metrics_) m->reset();
 }
 
-void Sequential::update_metrics(const float* y_pred, const float* y_true, int64_t batch, double loss) {
+void Sequential::update_metrics(const float* y_pred, const float* y_true, int64_t batch,
+                                double loss) {
   const int64_t C = output_shape().size();
   loss_tracker_->update_value(loss, double(batch));
   for (auto& m : metrics_) m->update(y_pred, y_true, batch, C, loss_->sparse_labels());
@@ -380,7 +388,8 @@ int64_t first_non_finite(const float* p, int64_t n) {
 void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what) const {
   const std::string where = std::string(what) + ": ";
   if (x.ndim() == 0 || x.shape()[0] == 0)
-    throw ValueError(where + "x is empty (shape " + x.shape().str() + "); pass at least one sample");
+    throw ValueError(where + "x is empty (shape " + x.shape().str() +
+                     "); pass at least one sample");
   const Shape sample = x.shape().without_batch();
   if (auto expected = input_shape(); expected && sample != *expected)
     throw ValueError(where + "model '" + name_ + "' expects input of shape " +
@@ -405,16 +414,18 @@ void Sequential::check_inputs(const Tensor& x, const Tensor& y, const char* what
     for (int64_t i = 0; i < n; ++i) {
       const float v = y[i];
       if (!std::isfinite(v) || v < 0 || v >= float(C) || v != std::floor(v))
-        throw ValueError(where + "label " + (std::isfinite(v) ? std::to_string(static_cast<long long>(v)) : "NaN") +
+        throw ValueError(where + "label " +
+                         (std::isfinite(v) ? std::to_string(static_cast<long long>(v)) : "NaN") +
                          " at index " + std::to_string(i) + " is not a class index in [0, " +
                          std::to_string(C) + "): the last layer has " + std::to_string(C) +
                          " units. Use as many units as classes, or fix the labels");
     }
   } else {
     if (y.shape().without_batch() != out)
-      throw ValueError(where + "loss '" + loss_->name() + "' expects y of shape " +
-                       out.with_batch(n).str() + " (like the model output), got " + y.shape().str() +
-                       (y.ndim() == 1 ? "; for integer labels use sparse_categorical_crossentropy" : ""));
+      throw ValueError(
+          where + "loss '" + loss_->name() + "' expects y of shape " + out.with_batch(n).str() +
+          " (like the model output), got " + y.shape().str() +
+          (y.ndim() == 1 ? "; for integer labels use sparse_categorical_crossentropy" : ""));
     if (const int64_t i = first_non_finite(y.data(), y.size()); i < y.size())
       throw ValueError(where + "y contains NaN or infinity at flat index " + std::to_string(i));
   }
@@ -427,7 +438,9 @@ void check_batch_size(int batch_size, const char* what) {
     throw ValueError(std::string(what) + ": batch_size must be a positive integer, got " +
                      std::to_string(batch_size));
 }
-int64_t steps_for(int64_t n, int batch_size) { return (n + batch_size - 1) / batch_size; }
+int64_t steps_for(int64_t n, int batch_size) {
+  return (n + batch_size - 1) / batch_size;
+}
 }  // namespace
 
 callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions o) {
@@ -435,7 +448,8 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
   check_batch_size(o.batch_size, "fit");
   if (o.epochs < 0) throw ValueError("fit: epochs must be >= 0, got " + std::to_string(o.epochs));
   if (!(o.validation_split >= 0.0 && o.validation_split < 1.0))
-    throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(o.validation_split));
+    throw ValueError("fit: validation_split must be in [0, 1), got " +
+                     std::to_string(o.validation_split));
   if (x.ndim() == 0 || x.size() == 0)
     throw ValueError("fit: x is empty (shape " + x.shape().str() + "); pass at least one sample");
   if (!built_) build(x.shape().without_batch());
@@ -451,10 +465,12 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
     check_inputs(x_val, y_val, "fit (validation_data)");
     has_val = true;
   } else if (o.validation_split > 0) {
-    const int64_t split_at = static_cast<int64_t>(std::floor(double(n_all) * (1.0 - o.validation_split)));
+    const int64_t split_at =
+        static_cast<int64_t>(std::floor(double(n_all) * (1.0 - o.validation_split)));
     if (split_at <= 0 || split_at >= n_all)
       throw ValueError("fit: validation_split=" + std::to_string(o.validation_split) + " of " +
-                       std::to_string(n_all) + " samples leaves " + (split_at <= 0 ? "no training" : "no validation") +
+                       std::to_string(n_all) + " samples leaves " +
+                       (split_at <= 0 ? "no training" : "no validation") +
                        " samples; use a smaller split or more data");
     x_train = x.slice(0, split_at);
     y_train = y.slice(0, split_at);
@@ -515,7 +531,8 @@ callbacks::History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions 
     if (has_val) {
       auto val = run_evaluate(x_val, y_val, o.batch_size, cbs);
       epoch_logs["val_loss"] = val[0];
-      for (size_t i = 0; i < metrics_.size(); ++i) epoch_logs["val_" + metrics_[i]->name()] = val[i + 1];
+      for (size_t i = 0; i < metrics_.size(); ++i)
+        epoch_logs["val_" + metrics_[i]->name()] = val[i + 1];
     }
     for (auto& cb : cbs) cb->on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
@@ -556,7 +573,8 @@ std::vector<double> Sequential::evaluate(const Tensor& x, const Tensor& y, Evalu
   require_compiled("evaluate");
   check_batch_size(o.batch_size, "evaluate");
   if (x.ndim() == 0 || x.size() == 0)
-    throw ValueError("evaluate: x is empty (shape " + x.shape().str() + "); pass at least one sample");
+    throw ValueError("evaluate: x is empty (shape " + x.shape().str() +
+                     "); pass at least one sample");
   if (!built_) build(x.shape().without_batch());
   check_inputs(x, y, "evaluate");
   std::vector<callbacks::CallbackPtr> cbs;
@@ -574,7 +592,8 @@ std::vector<double> Sequential::evaluate(const Tensor& x, const Tensor& y, Evalu
 Tensor Sequential::predict(const Tensor& x, PredictOptions o) {
   check_batch_size(o.batch_size, "predict");
   if (x.ndim() == 0 || x.size() == 0)
-    throw ValueError("predict: x is empty (shape " + x.shape().str() + "); pass at least one sample");
+    throw ValueError("predict: x is empty (shape " + x.shape().str() +
+                     "); pass at least one sample");
   if (!built_) build(x.shape().without_batch());
   if (x.shape().without_batch() != *input_shape())
     throw ValueError("predict: model '" + name_ + "' expects input of shape " +
@@ -628,7 +647,8 @@ std::string Sequential::summary_string(std::optional<int> line_length, bool styl
     footer.optimizer_params = slots + 2;
     footer.optimizer_bytes = slots * 4 + 8 + 4;
   }
-  return utils::format_summary(name_, rows, footer, line_length.value_or(utils::summary_line_length()), styled);
+  return utils::format_summary(name_, rows, footer,
+                               line_length.value_or(utils::summary_line_length()), styled);
 }
 
 void Sequential::summary(std::ostream& out) const {

@@ -39,8 +39,8 @@ namespace {
 class AdamOptimizer : public Optimizer {
  public:
   explicit AdamOptimizer(const Adam& o) : Optimizer("adam", o.learning_rate), o_(o) {
-    if (!(o.learning_rate > 0) || !(o.beta_1 >= 0 && o.beta_1 < 1) || !(o.beta_2 >= 0 && o.beta_2 < 1) ||
-        !(o.epsilon >= 0))
+    if (!(o.learning_rate > 0) || !(o.beta_1 >= 0 && o.beta_1 < 1) ||
+        !(o.beta_2 >= 0 && o.beta_2 < 1) || !(o.epsilon >= 0))
       throw ValueError("Adam: need learning_rate > 0, 0 <= beta_1, beta_2 < 1 and epsilon >= 0");
   }
   std::string class_name() const override { return "Adam"; }
@@ -115,12 +115,17 @@ class SGDOptimizer : public Optimizer {
 
 }  // namespace
 
-OptimizerPtr Adam::make() const { return std::make_shared<AdamOptimizer>(*this); }
-OptimizerPtr SGD::make() const { return std::make_shared<SGDOptimizer>(*this); }
+OptimizerPtr Adam::make() const {
+  return std::make_shared<AdamOptimizer>(*this);
+}
+OptimizerPtr SGD::make() const {
+  return std::make_shared<SGDOptimizer>(*this);
+}
 
 OptimizerPtr get(std::string_view name) {
   std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (lower == "adam") return Adam{}.make();
   if (lower == "sgd") return SGD{}.make();
   throw ValueError("Unknown optimizer '" + std::string(name) + "'. Valid optimizers: adam, sgd");

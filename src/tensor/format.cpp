@@ -9,7 +9,9 @@
 
 namespace keras::detail {
 
-void throw_value_error(const std::string& message) { throw ValueError(message); }
+void throw_value_error(const std::string& message) {
+  throw ValueError(message);
+}
 
 namespace {
 
@@ -72,9 +74,9 @@ void format_level(const std::vector<std::string>& cells, const Shape& shape, siz
     }
   };
   const bool cut = summarise && n > 2 * kEdgeItems;
-  const std::string sep = axis + 1 == shape.rank()
-                              ? std::string(" ")
-                              : std::string(shape.rank() - axis - 1, '\n') + std::string(axis + 1, ' ');
+  const std::string sep = axis + 1 == shape.rank() ? std::string(" ")
+                                                   : std::string(shape.rank() - axis - 1, '\n') +
+                                                         std::string(axis + 1, ' ');
   bool first = true;
   for (int64_t i = 0; i < n; ++i) {
     if (cut && i == kEdgeItems) {
@@ -114,8 +116,8 @@ std::string format_array(const double* values, int64_t count, const Shape& shape
   std::vector<std::string> cells(static_cast<size_t>(count));
   size_t width = 0;
   for (int64_t i = 0; i < count; ++i) {
-    cells[static_cast<size_t>(i)] =
-        integral ? std::to_string(static_cast<long long>(values[i])) : format_float(values[i], style);
+    cells[static_cast<size_t>(i)] = integral ? std::to_string(static_cast<long long>(values[i]))
+                                             : format_float(values[i], style);
     width = std::max(width, cells[static_cast<size_t>(i)].size());
   }
   if (shape.rank() == 0) return count ? cells[0] : std::string();

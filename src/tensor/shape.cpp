@@ -54,7 +54,11 @@ std::string Shape::keras_str() const {
   return parenthesized(dims_, ")");
 }
 
-std::string to_string(const Shape& s) { return s.str(); }
-std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
+std::string to_string(const Shape& s) {
+  return s.str();
+}
+std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  return os << s.str();
+}
 
 }  // namespace keras

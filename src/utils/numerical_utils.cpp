@@ -13,8 +13,8 @@ Tensor to_categorical(const Tensor& y, int64_t num_classes) {
   for (int64_t i = 0; i < n; ++i) {
     const float v = y[i];
     if (!(v >= 0) || v != std::floor(v))
-      throw ValueError("to_categorical: label " + std::to_string(v) + " at index " + std::to_string(i) +
-                       " is not a class index (a whole number >= 0)");
+      throw ValueError("to_categorical: label " + std::to_string(v) + " at index " +
+                       std::to_string(i) + " is not a class index (a whole number >= 0)");
     top = std::max(top, v);
   }
   if (num_classes <= 0) num_classes = static_cast<int64_t>(top) + 1;

@@ -44,7 +44,9 @@ std::string eta_format(double eta_seconds) {
 }
 }  // namespace
 
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
 
 Progbar::Progbar(int64_t target, Options options) : target_(target), opt_(std::move(options)) {
   if (!opt_.out) opt_.out = &std::cout;
@@ -57,7 +59,9 @@ Progbar::Progbar(int64_t target, Options options) : target_(target), opt_(std::m
   start_ = now();
 }
 
-double Progbar::now() const { return opt_.clock(); }
+double Progbar::now() const {
+  return opt_.clock();
+}
 
 std::string Progbar::format_time(double t, const std::string& unit) {
   if (t >= 1 || t == 0) return fmt("%.0f", t) + "s/" + unit;
@@ -131,8 +135,10 @@ void Progbar::update(int64_t current, const std::vector<std::pair<std::string, d
                                                : fmt("%.0f", t - start_) + "s";
     // Built with append(): GCC 12 warns falsely (-Wrestrict) on `" " + std::string` at -O3.
     std::string info(1, ' ');
-    if (dynamic_) info.append(kBold).append(time_field).append(kReset);
-    else info.append(time_field);
+    if (dynamic_)
+      info.append(kBold).append(time_field).append(kReset);
+    else
+      info.append(time_field);
     visible += 1 + time_field.size();
     const std::string per = format_time(per_step, opt_.unit_name);
     info.append(1, ' ').append(per);

@@ -34,9 +34,12 @@ std::string truncate(const std::string& s, size_t width) {
   for (size_t i = 0; i < s.size() && n + 1 < width; ++n) {
     size_t len = 1;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0xF0) len = 4;
-    else if (c >= 0xE0) len = 3;
-    else if (c >= 0xC0) len = 2;
+    if (c >= 0xF0)
+      len = 4;
+    else if (c >= 0xE0)
+      len = 3;
+    else if (c >= 0xC0)
+      len = 2;
     out += s.substr(i, len);
     i += len;
   }
@@ -147,10 +150,11 @@ std::string format_summary(const std::string& model_name, const std::vector<Summ
   const size_t widths[3] = {c1, c2, c3};
 
   auto rule = [&](const char* l, const char* fill, const char* mid, const char* r) {
-    return std::string(l) + repeat(fill, c1) + mid + repeat(fill, c2) + mid + repeat(fill, c3) + r + "\n";
+    return std::string(l) + repeat(fill, c1) + mid + repeat(fill, c2) + mid + repeat(fill, c3) + r +
+           "\n";
   };
   // One table row; cells may wrap onto several lines.
-  auto row = [&](const std::string (&cells)[3], const char* bar, bool header) {
+  auto row = [&](const std::string(&cells)[3], const char* bar, bool header) {
     std::vector<std::string> lines[3];
     size_t height = 1;
     for (int i = 0; i < 3; ++i) {
@@ -164,8 +168,9 @@ std::string format_summary(const std::string& model_name, const std::vector<Summ
         const std::string text = h < lines[i].size() ? lines[i][h] : "";
         const size_t pad = widths[i] - 2 - display_width(text);
         const bool right = i == 2;
-        std::string body = right ? std::string(pad, ' ') + style_cell(text, i, header ? Style{false} : st)
-                                 : style_cell(text, i, header ? Style{false} : st) + std::string(pad, ' ');
+        std::string body =
+            right ? std::string(pad, ' ') + style_cell(text, i, header ? Style{false} : st)
+                  : style_cell(text, i, header ? Style{false} : st) + std::string(pad, ' ');
         body = " " + body + " ";
         out += (header ? st.bold(body) : body) + bar;
       }
@@ -181,7 +186,8 @@ std::string format_summary(const std::string& model_name, const std::vector<Summ
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
     const std::string params = r.built ? with_thousands(r.params) : "0 (unbuilt)";
-    out += row({r.name + " (" + r.class_name + ")", r.built ? r.output_shape : "?", params}, "\u2502", false);
+    out += row({r.name + " (" + r.class_name + ")", r.built ? r.output_shape : "?", params},
+               "\u2502", false);
     if (i + 1 < rows.size()) out += rule("\u251c", "\u2500", "\u253c", "\u2524");
   }
   out += rule("\u2514", "\u2500", "\u2534", "\u2518");

@@ -16,7 +16,8 @@ TEST(FirstModel, ReachesKerasAccuracyAfterFiveEpochs) {
   auto x_test = x_test_raw.astype<float>() / 255.0f;
   Sequential model{Flatten({28, 28}), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")};
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
-  auto history = model.fit(x_train, y_train, {.epochs = 5, .batch_size = 32, .validation_split = 0.1, .verbose = 0});
+  auto history = model.fit(x_train, y_train,
+                           {.epochs = 5, .batch_size = 32, .validation_split = 0.1, .verbose = 0});
 
   // keras-behavior.md §8: epoch 1 accuracy ~0.91-0.92, val ~0.955-0.965; after 5: test 0.975-0.980.
   EXPECT_GT(history.history["accuracy"][0], 0.89);

@@ -38,7 +38,8 @@ GradientReport check_layer_gradients(layers::Layer& layer, const Shape& input_sh
   auto loss = [&]() -> double {
     random::Generator reseed(seed + 3);  // same dropout mask on every evaluation
     layer.initialize_weights(reseed);
-    for (size_t i = 0; i < values.size(); ++i) std::copy(saved[i].begin(), saved[i].end(), values[i].begin());
+    for (size_t i = 0; i < values.size(); ++i)
+      std::copy(saved[i].begin(), saved[i].end(), values[i].begin());
     layer.forward(x.data(), y.data(), batch, training);
     double s = 0;
     for (size_t i = 0; i < y.size(); ++i) s += double(r[i]) * y[i];

@@ -5,7 +5,8 @@
 // training behaviour (Dropout) are re-seeded before every forward pass, so the mask is fixed.
 //
 // Add a layer to the parametrised suite from any test file:
-//   INSTANTIATE_TEST_SUITE_P(Conv, LayerGradientTest, ::testing::Values(LayerCase{...}), case_name);
+//   INSTANTIATE_TEST_SUITE_P(Conv, LayerGradientTest, ::testing::Values(LayerCase{...}),
+//   case_name);
 #pragma once
 
 #include <gtest/gtest.h>
@@ -40,6 +41,8 @@ struct LayerCase {
 
 class LayerGradientTest : public ::testing::TestWithParam<LayerCase> {};
 
-inline std::string case_name(const ::testing::TestParamInfo<LayerCase>& info) { return info.param.name; }
+inline std::string case_name(const ::testing::TestParamInfo<LayerCase>& info) {
+  return info.param.name;
+}
 
 }  // namespace keras::testing

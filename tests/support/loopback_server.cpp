@@ -49,7 +49,8 @@ LoopbackServer::LoopbackServer() : server_(std::make_unique<httplib::Server>()) 
     *ended = true;
   });
   // stop() does nothing until the server runs, so the destructor could otherwise hang.
-  while (!server_->is_running() && !*ended) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!server_->is_running() && !*ended)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 LoopbackServer::~LoopbackServer() {

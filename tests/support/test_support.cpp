@@ -11,7 +11,8 @@ std::optional<std::filesystem::path> mnist_dir() {
   namespace fs = std::filesystem;
   if (const char* env = std::getenv("KERASCPP_DATA_DIR"); env && *env) {
     fs::path p(env);
-    if (fs::exists(p / "train-images-idx3-ubyte.gz") || fs::exists(p / "train-images-idx3-ubyte")) return p;
+    if (fs::exists(p / "train-images-idx3-ubyte.gz") || fs::exists(p / "train-images-idx3-ubyte"))
+      return p;
     if (fs::exists(p / "mnist" / "train-images-idx3-ubyte.gz")) return p / "mnist";
   }
   fs::path beside = fs::path(KERASCPP_SOURCE_DIR) / ".." / "shared" / "data" / "mnist";

@@ -30,10 +30,10 @@ class TempDir {
 }  // namespace keras::testing
 
 /// Skips (or, in CI, fails) the current test when MNIST is not available.
-#define KERASCPP_REQUIRE_MNIST(dir_var)                                            \
-  auto dir_var##_opt = ::keras::testing::mnist_dir();                              \
-  if (!dir_var##_opt) {                                                            \
+#define KERASCPP_REQUIRE_MNIST(dir_var)                                                    \
+  auto dir_var##_opt = ::keras::testing::mnist_dir();                                      \
+  if (!dir_var##_opt) {                                                                    \
     if (::keras::testing::require_data()) FAIL() << "MNIST not found (KERASCPP_DATA_DIR)"; \
-    GTEST_SKIP() << "MNIST not found; set KERASCPP_DATA_DIR";                      \
-  }                                                                                \
+    GTEST_SKIP() << "MNIST not found; set KERASCPP_DATA_DIR";                              \
+  }                                                                                        \
   const std::filesystem::path dir_var = *dir_var##_opt

@@ -41,7 +41,7 @@ struct Window2D {
 
   int64_t pad_bottom() const { return (out_h - 1) * stride_h + kernel_h - in_h - pad_top; }
   int64_t pad_right() const { return (out_w - 1) * stride_w + kernel_w - in_w - pad_left; }
-  int64_t in_sample() const { return in_h * in_w * in_c; }    ///< floats per input sample
+  int64_t in_sample() const { return in_h * in_w * in_c; }      ///< floats per input sample
   int64_t out_sample() const { return out_h * out_w * out_c; }  ///< floats per output sample
   bool operator==(const Window2D&) const = default;
 };

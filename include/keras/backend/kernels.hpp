@@ -13,9 +13,8 @@ namespace keras::kernels {
 enum class Activation { linear, relu, sigmoid, tanh, softmax };
 
 /// C[M,N] = alpha * op(A) @ op(B) + beta * C, row-major. op(A) is [M,K], op(B) is [K,N].
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-          int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+          int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 /// y[B,out] = act(x[B,in] @ W[in,out] + b[out]); b may be null.
 void dense_forward(const float* x, const float* W, const float* b, float* y, int64_t B, int64_t in,
@@ -74,14 +73,12 @@ void adam_update(float* w, const float* g, float* m, float* v, const Slice& slic
 /// element 8s + 2j + h (h = 0, 1) is kept when
 /// (draw s of stream j >> (8 + 32h)) & 0xFFFFFF < keep * 2^24. Same bits vectorised or not, on
 /// every CPU.
-void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep,
-                     uint64_t seed);
+void dropout_forward(const float* x, float* y, float* mask, int64_t n, float keep, uint64_t seed);
 
 namespace reference {
 // Plain loops with the same contracts as above; the tests compare the fast kernels with these.
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-          const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
-          int64_t ldc);
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+          int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 void dense_forward(const float* x, const float* W, const float* b, float* y, int64_t B, int64_t in,
                    int64_t out, Activation act);
 void dense_backward(const float* x, const float* W, const float* dz, float* dW, float* db,

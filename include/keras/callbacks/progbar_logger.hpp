@@ -11,7 +11,8 @@ namespace keras::callbacks {
 class ProgbarLogger : public Callback {
  public:
   /// `out`/`dynamic_display`/`clock` as in utils::Progbar::Options (defaults: stdout).
-  explicit ProgbarLogger(utils::Progbar::Options bar_options = {}) : options_(std::move(bar_options)) {}
+  explicit ProgbarLogger(utils::Progbar::Options bar_options = {})
+      : options_(std::move(bar_options)) {}
 
   void on_train_begin(const Logs&) override { in_fit_ = true; }
   void on_train_end(const Logs&) override { in_fit_ = false; }

@@ -137,12 +137,12 @@ using LayerPtr = std::shared_ptr<Layer>;
 class LayerHandle {
  public:
   template <class L>
-    requires std::is_base_of_v<Layer, std::remove_cvref_t<L>>
-  LayerHandle(L&& layer)  // NOLINT(google-explicit-constructor): Sequential{Dense(...), ...}
+  requires std::is_base_of_v<Layer, std::remove_cvref_t<L>> LayerHandle(
+      L&& layer)  // NOLINT(google-explicit-constructor): Sequential{Dense(...), ...}
       : ptr_(std::make_shared<std::remove_cvref_t<L>>(std::forward<L>(layer))) {}
   template <class L>
-    requires std::is_base_of_v<Layer, L>
-  LayerHandle(std::shared_ptr<L> layer) : ptr_(std::move(layer)) {}  // NOLINT
+  requires std::is_base_of_v<Layer, L> LayerHandle(std::shared_ptr<L> layer)
+      : ptr_(std::move(layer)) {}  // NOLINT
   const LayerPtr& get() const { return ptr_; }
 
  private:

@@ -36,12 +36,14 @@ namespace keras::models {
 /// ready Optimizer.
 class OptimizerHandle {
  public:
-  OptimizerHandle(const char* name);  // NOLINT(google-explicit-constructor)
+  OptimizerHandle(const char* name);         // NOLINT(google-explicit-constructor)
   OptimizerHandle(const std::string& name);  // NOLINT
   template <class T>
-    requires requires(const T& t) { { t.make() } -> std::convertible_to<optimizers::OptimizerPtr>; }
+  requires requires(const T& t) {
+    { t.make() } -> std::convertible_to<optimizers::OptimizerPtr>;
+  }
   OptimizerHandle(const T& options) : ptr_(options.make()) {}  // NOLINT
-  OptimizerHandle(optimizers::OptimizerPtr ptr);  // NOLINT
+  OptimizerHandle(optimizers::OptimizerPtr ptr);               // NOLINT
   const optimizers::OptimizerPtr& get() const { return ptr_; }
 
  private:
@@ -52,12 +54,14 @@ class OptimizerHandle {
 /// `SparseCategoricalCrossentropy{.from_logits = true}`, or a ready LossFunction.
 class LossHandle {
  public:
-  LossHandle(const char* name);  // NOLINT
+  LossHandle(const char* name);         // NOLINT
   LossHandle(const std::string& name);  // NOLINT
   template <class T>
-    requires requires(const T& t) { { t.make() } -> std::convertible_to<losses::LossPtr>; }
+  requires requires(const T& t) {
+    { t.make() } -> std::convertible_to<losses::LossPtr>;
+  }
   LossHandle(const T& options) : ptr_(options.make()) {}  // NOLINT
-  LossHandle(losses::LossPtr ptr);  // NOLINT
+  LossHandle(losses::LossPtr ptr);                        // NOLINT
   const losses::LossPtr& get() const { return ptr_; }
 
  private:
@@ -142,7 +146,8 @@ class Sequential {
 
   /// Prints the Keras summary table (stdout by default).
   void summary(std::ostream& out = std::cout) const;
-  std::string summary_string(std::optional<int> line_length = std::nullopt, bool styled = false) const;
+  std::string summary_string(std::optional<int> line_length = std::nullopt,
+                             bool styled = false) const;
 
   int64_t count_params() const;
 

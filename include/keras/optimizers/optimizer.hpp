@@ -53,7 +53,8 @@ class Optimizer {
   virtual nlohmann::json get_config() const;
 
  protected:
-  Optimizer(std::string name, float learning_rate) : name_(std::move(name)), learning_rate_(learning_rate) {}
+  Optimizer(std::string name, float learning_rate)
+      : name_(std::move(name)), learning_rate_(learning_rate) {}
   int64_t iterations_ = 0;
 
  private:

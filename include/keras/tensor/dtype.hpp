@@ -9,8 +9,7 @@ namespace keras {
 
 template <class T>
 concept ArrayElement = std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                       std::is_same_v<T, uint8_t> || std::is_same_v<T, int32_t> ||
-                       std::is_same_v<T, int64_t>;
+    std::is_same_v<T, uint8_t> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>;
 
 /// numpy's name for the element type: "float32", "uint8", ...
 template <ArrayElement T>

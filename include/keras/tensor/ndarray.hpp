@@ -147,7 +147,8 @@ class NDArray {
     if (axis < 0 || axis >= r)
       detail::throw_value_error("argmax: axis " + std::to_string(axis) +
                                 " is out of bounds for array of dimension " + std::to_string(r));
-    if (shape_[axis] == 0) detail::throw_value_error("argmax: attempt to get argmax of an empty sequence");
+    if (shape_[axis] == 0)
+      detail::throw_value_error("argmax: attempt to get argmax of an empty sequence");
     int64_t outer = 1, inner = 1;
     for (int i = 0; i < axis; ++i) outer *= shape_[i];
     for (int i = axis + 1; i < r; ++i) inner *= shape_[i];
@@ -170,10 +171,18 @@ class NDArray {
 
   // Element-wise arithmetic with a scalar. Results keep the array's dtype, as numpy does when
   // a float32 array is divided by a Python float.
-  NDArray& operator+=(T s) { return apply([s](T v) { return static_cast<T>(v + s); }); }
-  NDArray& operator-=(T s) { return apply([s](T v) { return static_cast<T>(v - s); }); }
-  NDArray& operator*=(T s) { return apply([s](T v) { return static_cast<T>(v * s); }); }
-  NDArray& operator/=(T s) { return apply([s](T v) { return static_cast<T>(v / s); }); }
+  NDArray& operator+=(T s) {
+    return apply([s](T v) { return static_cast<T>(v + s); });
+  }
+  NDArray& operator-=(T s) {
+    return apply([s](T v) { return static_cast<T>(v - s); });
+  }
+  NDArray& operator*=(T s) {
+    return apply([s](T v) { return static_cast<T>(v * s); });
+  }
+  NDArray& operator/=(T s) {
+    return apply([s](T v) { return static_cast<T>(v / s); });
+  }
   friend NDArray operator+(const NDArray& a, T s) { return a.copy() += s; }
   friend NDArray operator-(const NDArray& a, T s) { return a.copy() -= s; }
   friend NDArray operator*(const NDArray& a, T s) { return a.copy() *= s; }
@@ -227,7 +236,7 @@ class NDArray {
   int64_t offset_ = 0;
 };
 
-using Tensor = NDArray<float>;  ///< float32 array: inputs, activations, predictions
+using Tensor = NDArray<float>;       ///< float32 array: inputs, activations, predictions
 using ByteArray = NDArray<uint8_t>;  ///< uint8 array: raw images and labels
 
 }  // namespace keras

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,8 +20,8 @@ class Progbar {
  public:
   struct Options {
     int width = 20;
-    int verbose = 1;          ///< 1: live bar; 2: one line when finalized
-    double interval = 0.05;   ///< minimum seconds between redraws
+    int verbose = 1;         ///< 1: live bar; 2: one line when finalized
+    double interval = 0.05;  ///< minimum seconds between redraws
     std::string unit_name = "step";
     std::ostream* out = nullptr;  ///< default std::cout
     /// Whether `out` is a terminal (redraw in place). Default: isatty(stdout) when out is cout.

@@ -10,8 +10,8 @@
 namespace keras::utils {
 
 struct SummaryRow {
-  std::string name;        ///< layer name
-  std::string class_name;  ///< Keras class
+  std::string name;          ///< layer name
+  std::string class_name;    ///< Keras class
   std::string output_shape;  ///< "(None, 784)"
   int64_t params = 0;
   bool built = true;
