@@ -373,6 +373,10 @@ TEST(ConvLayers, FromConfigErrorsNameLayerAndKey) {
                {"\"kernel_size\" must be an integer or a list of 2 integers, got [3,3,3]"});
   expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": 3, "strides": [1, 0]})",
                {"\"strides\" must hold integers in [1, 2^31], got 0"});
+  expect_error("Conv2D", R"({"name": "c", "filters": 4, "kernel_size": 3, "padding": "full"})",
+               {"layer 'c' (Conv2D): \"padding\" must be \"valid\" or \"same\", got \"full\""});
+  expect_error("MaxPooling2D", R"({"name": "p", "padding": "causal"})",
+               {"layer 'p' (MaxPooling2D): \"padding\"", "causal"});
   expect_error("MaxPooling2D", R"({"name": "p", "pool_size": "2"})",
                {"layer 'p' (MaxPooling2D), key \"pool_size\""});
   expect_error("AveragePooling2D", R"({"name": "p", "data_format": "channels_first"})",

@@ -369,6 +369,14 @@ LayerPtr dropout_from_config(const LayerConfig& c) {
   return std::make_shared<Dropout>(rate, o);
 }
 
+// Checked here rather than by the layer's constructor so that the message names layer and key.
+std::string padding(const LayerConfig& c) {
+  std::string p = c.get_string("padding", "valid");
+  if (!padding_from_string(p))
+    c.fail("\"padding\" must be \"valid\" or \"same\", got " + brief(json(p)));
+  return p;
+}
+
 LayerPtr conv2d_from_config(const LayerConfig& c) {
   c.expect("data_format", "channels_last");
   c.expect_each("dilation_rate", 1);
@@ -377,7 +385,7 @@ LayerPtr conv2d_from_config(const LayerConfig& c) {
   return std::make_shared<Conv2D>(
       c.get_positive_int("filters"), c.get_size2("kernel_size"), c.get_activation(),
       Conv2DOptions{.strides = c.get_size2("strides", Size2(1)),
-                    .padding = c.get_string("padding", "valid"),
+                    .padding = padding(c),
                     .use_bias = c.get_bool("use_bias", true),
                     .kernel_initializer = c.get_initializer("kernel_initializer", "glorot_uniform"),
                     .bias_initializer = c.get_initializer("bias_initializer", "zeros"),
@@ -392,7 +400,7 @@ LayerPtr pooling2d_from_config(const LayerConfig& c) {
       c.get_size2("pool_size", Size2(2)),
       Pooling2DOptions{
           .strides = c.has("strides") ? std::optional(c.get_size2("strides")) : std::nullopt,
-          .padding = c.get_string("padding", "valid"),
+          .padding = padding(c),
           .name = c.name()});
 }
 

@@ -7,12 +7,17 @@
 
 namespace keras::layers {
 
-Padding parse_padding(std::string_view padding, std::string_view where) {
+std::optional<Padding> padding_from_string(std::string_view padding) {
   std::string p(padding);
   std::transform(p.begin(), p.end(), p.begin(),
                  [](unsigned char ch) { return char(std::tolower(ch)); });
   if (p == "valid") return Padding::valid;
   if (p == "same") return Padding::same;
+  return std::nullopt;
+}
+
+Padding parse_padding(std::string_view padding, std::string_view where) {
+  if (auto p = padding_from_string(padding)) return *p;
   throw ValueError(std::string(where) + ": padding must be 'valid' or 'same', got '" +
                    std::string(padding) + "'");
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,9 @@ struct Size2 {
 };
 
 using kernels::Padding;
-/// "valid" or "same" (any case, as Keras); anything else throws ValueError naming `where`.
+/// "valid" or "same" (any case, as Keras); nullopt for anything else.
+std::optional<Padding> padding_from_string(std::string_view padding);
+/// As padding_from_string, but anything else throws ValueError naming `where`.
 Padding parse_padding(std::string_view padding, std::string_view where);
 std::string to_string(Padding padding);
 
