@@ -6,6 +6,7 @@
 #include <keras/keras.hpp>
 
 #include "support/gradient_check.hpp"
+#include "support/test_support.hpp"
 
 using namespace keras;
 using namespace keras::layers;
@@ -223,29 +224,25 @@ TEST(ConvLayers, KerasAutoNames) {
   backend::clear_session();
 }
 
-namespace {
-// The keras::Error message `fn` throws, or "no error".
-template <class F>
-std::string message(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-}  // namespace
+namespace {}  // namespace
 
 TEST(ConvLayers, ErrorsNameTheProblem) {
   Conv2D conv(4, 3, "relu", {.name = "c"});
-  EXPECT_NE(message([&] { conv.build(Shape{784}); }).find("Input({28, 28, 1})"), std::string::npos);
-  EXPECT_NE(message([&] { conv.build(Shape{2, 2, 1}); }).find("does not fit"), std::string::npos);
+  EXPECT_NE(keras::testing::error_of([&] { conv.build(Shape{784}); }).find("Input({28, 28, 1})"),
+            std::string::npos);
+  EXPECT_NE(keras::testing::error_of([&] {
+              conv.build(Shape{2, 2, 1});
+            }).find("does not fit"),
+            std::string::npos);
   EXPECT_THROW(Conv2D(4, 3, "relu", {.padding = "full"}), ValueError);
   EXPECT_THROW(Conv2D(0, 3), ValueError);
   EXPECT_THROW(MaxPooling2D({0, 2}), ValueError);
   EXPECT_THROW(Reshape({-1, -1}), ValueError);
   Reshape reshape({5});
-  EXPECT_NE(message([&] { reshape.build(Shape{2, 3}); }).find("total size"), std::string::npos);
+  EXPECT_NE(keras::testing::error_of([&] {
+              reshape.build(Shape{2, 3});
+            }).find("total size"),
+            std::string::npos);
   BatchNormalization bn({.axis = 1});
   EXPECT_THROW(bn.build(Shape{3, 4, 5}), NotImplementedError);
   EXPECT_THROW(Activation("swishy"), ValueError);
@@ -356,7 +353,7 @@ TEST(ConvLayers, FromConfigErrorsNameLayerAndKey) {
   auto expect_error = [](const std::string& class_name, const char* config,
                          std::vector<std::string> parts) {
     const std::string what =
-        message([&] { from_config(class_name, nlohmann::json::parse(config)); });
+        keras::testing::error_of([&] { from_config(class_name, nlohmann::json::parse(config)); });
     for (const auto& part : parts) EXPECT_NE(what.find(part), std::string::npos) << what;
   };
   expect_error("Conv2D",

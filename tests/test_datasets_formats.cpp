@@ -7,6 +7,7 @@
 #include "support/test_support.hpp"
 #include "support/tiny_dataset.hpp"
 
+using keras::testing::error_of;
 using namespace keras;
 namespace fs = std::filesystem;
 using keras::testing::idx_bytes;
@@ -16,22 +17,6 @@ namespace {
 const fs::path kCorpus = fs::path(KERASCPP_SOURCE_DIR) / "tests" / "fuzz_datasets" / "corpus";
 const fs::path kRegressions =
     fs::path(KERASCPP_SOURCE_DIR) / "tests" / "fuzz_datasets" / "regressions";
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-#define EXPECT_ERROR_HAS(expr, text)                          \
-  do {                                                        \
-    const std::string msg_ = error_of([&] { (void)(expr); }); \
-    EXPECT_NE(msg_.find(text), std::string::npos) << msg_;    \
-  } while (0)
 
 std::span<const uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -5,7 +5,9 @@
 #include <keras/keras.hpp>
 
 #include "support/gradient_check.hpp"
+#include "support/test_support.hpp"
 
+using keras::testing::error_of;
 using namespace keras;
 using namespace keras::layers;
 
@@ -34,15 +36,6 @@ Sequential small_model() {
   m.compile(optimizers::Adam{.learning_rate = 0.01f}, "sparse_categorical_crossentropy",
             {"accuracy"});
   return m;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 class RecordingCallback : public callbacks::Callback {

@@ -15,6 +15,7 @@
 namespace {
 
 namespace fs = std::filesystem;
+using keras::testing::error_of;
 using keras::testing::read_png;
 using keras::testing::RgbImage;
 using keras::testing::TempDir;
@@ -126,16 +127,6 @@ std::string slurp(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const keras::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // ---------------------------------------------------------------- language

@@ -1,9 +1,11 @@
-// Helpers shared by the tests: where MNIST is, temporary directories.
+// Helpers shared by the tests: where MNIST is, temporary directories, error messages.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
+
+#include "keras/core/error.hpp"
 
 namespace keras::testing {
 
@@ -27,7 +29,26 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// The message of the `ErrorType` (default: any keras::Error) that `f` throws, or "(no error)".
+/// Any other exception escapes, so a test sees it as the failure it is.
+template <class ErrorType = ::keras::Error, class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const ErrorType& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 }  // namespace keras::testing
+
+/// Expects `expr` to throw a keras::Error whose message contains `text`.
+#define EXPECT_ERROR_HAS(expr, text)                                            \
+  do {                                                                          \
+    const std::string msg_ = ::keras::testing::error_of([&] { (void)(expr); }); \
+    EXPECT_NE(msg_.find(text), std::string::npos) << msg_;                      \
+  } while (0)
 
 /// Skips (or, in CI, fails) the current test when MNIST is not available.
 #define KERASCPP_REQUIRE_MNIST(dir_var)                                                    \
