@@ -9,8 +9,7 @@
 //   keras::io::ZipWriter w;
 //   w.add("config.json", text, {.mtime = keras::io::zip_epoch()});
 //   w.add("x.npy", std::move(big_bytes), {.compress = true});     // moved in, not copied
-//   w.write("x.zip");                                              // or: std::string b =
-//   w.finish();
+//   w.write("x.zip");                      // atomically; or: auto bytes = w.finish();
 //
 // The reader never trusts the archive: an entry count over 65,536, a duplicate name, an
 // encrypted entry, a compression method other than stored/deflate, a declared size that the
