@@ -202,12 +202,7 @@ void ZipReader::Stream::expect_end() {
 
 // ---- ZipWriter ---------------------------------------------------------------------------------
 
-void ZipWriter::add(std::string name, std::string data, ZipEntryOptions options) {
-  entries_.push_back({std::move(name), std::move(data), options.mtime.value_or(std::time(nullptr)),
-                      options.compress});
-}
-
-void ZipWriter::add(std::string name, std::vector<uint8_t> data, ZipEntryOptions options) {
+void ZipWriter::add(std::string name, Bytes data, ZipEntryOptions options) {
   entries_.push_back({std::move(name), std::move(data), options.mtime.value_or(std::time(nullptr)),
                       options.compress});
 }

@@ -114,9 +114,10 @@ struct ZipEntryOptions {
 /// Builds a zip archive from entries kept in memory, in insertion order.
 class ZipWriter {
  public:
+  /// An entry's bytes: text (JSON) or a binary buffer (an .npy), whichever the caller holds.
+  using Bytes = std::variant<std::string, std::vector<uint8_t>>;
   /// Adds an entry; the writer keeps `data` until finish()/write() (move big buffers in).
-  void add(std::string name, std::string data, ZipEntryOptions options = {});
-  void add(std::string name, std::vector<uint8_t> data, ZipEntryOptions options = {});
+  void add(std::string name, Bytes data, ZipEntryOptions options = {});
 
   /// The complete archive (ZIP64 where sizes need it). Releases the entries: the writer is
   /// empty afterwards. Throws keras::IOError.
@@ -127,7 +128,7 @@ class ZipWriter {
  private:
   struct Entry {
     std::string name;
-    std::variant<std::string, std::vector<uint8_t>> data;
+    Bytes data;
     std::time_t mtime;
     bool compress;
   };
